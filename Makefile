@@ -1,0 +1,52 @@
+# C10K Labs: the one entry point. Wraps CMake; everything is built in build/.
+#
+#   make grade-solutions     install what is missing, build, grade every reference solution
+#   make test                install what is missing, build, run every test (ctest)
+#   make grade LAB=01        grade your build of lab 01 (SERVER=path grades another binary)
+#   make deps | all | docs | clean
+
+BUILD_DIR := build
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+GRADER    := $(BUILD_DIR)/grader/c10k-grade
+LAB       ?=
+SERVER    ?=
+
+.PHONY: all deps configure test grade grade-solutions docs clean
+
+all: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Re-run every time: it is quick when nothing changed, and picks up new lab folders.
+configure:
+	@mkdir -p $(BUILD_DIR)
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo > $(BUILD_DIR)/configure.log 2>&1 || \
+	  { cat $(BUILD_DIR)/configure.log; echo; \
+	    echo "make: CMake could not configure the build; if a package is missing, run: make deps"; exit 1; }
+
+deps:
+	@sh docker/deps.sh
+
+test: deps all
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+grade: all
+	@test -n "$(LAB)" || { echo "usage: make grade LAB=01 [SERVER=path/to/server]"; exit 2; }
+	@$(GRADER) $(LAB) $(if $(SERVER),--server $(SERVER))
+
+grade-solutions: deps all
+	@status=0; summary=""; \
+	for dir in solutions/[0-9][0-9]-*/; do \
+	  lab=$$(basename $$dir); \
+	  $(GRADER) $$lab --server $(BUILD_DIR)/solutions/$$lab/server | tee $(BUILD_DIR)/grade-$$lab.txt || status=1; \
+	  summary="$$summary\n  $$lab  $$(sed -n 's/^score: //p' $(BUILD_DIR)/grade-$$lab.txt)"; \
+	  echo; \
+	done; \
+	printf "reference solutions:$$summary\n"; \
+	exit $$status
+
+docs: configure
+	cmake --build $(BUILD_DIR) --target docs
+	@echo "docs: open $(BUILD_DIR)/docs/html/index.html"
+
+clean:
+	rm -rf $(BUILD_DIR)

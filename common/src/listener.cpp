@@ -1,0 +1,44 @@
+#include "c10k/listener.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdexcept>
+
+#include "c10k/syscall_error.hpp"
+
+namespace c10k {
+
+SocketAddress make_socket_address(const std::string& host, std::uint16_t port) {
+    SocketAddress address;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
+    if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        address.length = sizeof(sockaddr_in);
+    } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        address.length = sizeof(sockaddr_in6);
+    } else {
+        throw std::invalid_argument("'" + host +
+                                    "' is not an IPv4 or IPv6 address (try 127.0.0.1 or ::1)");
+    }
+    return address;
+}
+
+Fd open_listener(const ServerOptions& options, int backlog, int socket_flags) {
+    SocketAddress address = make_socket_address(options.host, options.port);
+    Fd listener{check_syscall(::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC | socket_flags, 0),
+                              "socket")};
+    // Lets a restarted server bind while old connections sit in TIME_WAIT.
+    int on = 1;
+    check_syscall(::setsockopt(listener.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on),
+                  "setsockopt(SO_REUSEADDR)");
+    check_syscall(::bind(listener.get(), address.get(), address.length), "bind");
+    check_syscall(::listen(listener.get(), backlog), "listen");
+    return listener;
+}
+
+}  // namespace c10k
