@@ -1,0 +1,143 @@
+#include "grade_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace c10k::grader {
+namespace {
+
+std::string points_text(double points) {
+    char text[32];
+    if (std::fabs(points - std::round(points)) < 1e-9) std::snprintf(text, sizeof text, "%.0f", points);
+    else std::snprintf(text, sizeof text, "%.1f", points);
+    return text;
+}
+
+// Terminal columns of a UTF-8 string (every code point counts one).
+std::size_t columns(const std::string& text) {
+    std::size_t count = 0;
+    for (unsigned char c : text) count += (c & 0xC0) != 0x80;
+    return count;
+}
+
+std::string test_line(const TestResult& test) {
+    const char* mark = test.status == TestResult::Status::passed ? "✓"
+                       : test.status == TestResult::Status::skipped ? "-" : "✗";
+    std::string score = test.status == TestResult::Status::skipped
+                            ? "skipped"
+                            : points_text(test.score) + "/" + points_text(test.max_score);
+    std::string line = "  " + std::string(mark) + " " + test.name + " ";
+    const std::size_t width = 78;
+    std::size_t used = columns(line) + score.size() + 1;
+    line += std::string(used < width ? width - used : 2, '.') + " " + score;
+    return line;
+}
+
+std::string test_output(const TestResult& test) {
+    std::string out;
+    if (!test.reason.empty()) out += test.reason + "\n";
+    if (test.status == TestResult::Status::failed && !test.hint.empty()) out += "hint: " + test.hint + "\n";
+    if (!test.server_stderr.empty()) out += "server stderr: " + test.server_stderr + "\n";
+    return out;
+}
+
+}  // namespace
+
+double GradeReport::score() const {
+    double total = 0;
+    for (const auto& test : tests) total += test.score;
+    return total;
+}
+
+double GradeReport::max_score() const {
+    double total = 0;
+    for (const auto& test : tests) total += test.max_score;
+    return total;
+}
+
+bool GradeReport::full_marks() const {
+    for (const auto& test : tests)
+        if (test.status == TestResult::Status::failed && test.max_score > 0) return false;
+    return true;
+}
+
+std::string format_text_report(const GradeReport& report, bool verbose) {
+    std::ostringstream out;
+    out << "lab " << report.lab << ": " << report.title << "\n";
+    out << "server: " << report.server << "\n\n";
+    const TestResult* previous = nullptr;
+    for (const auto& test : report.tests) {
+        out << test_line(test) << "\n";
+        bool failed = test.status != TestResult::Status::passed;
+        // A server that cannot start fails every test the same way: say it once.
+        if (failed && !verbose && previous && previous->reason == test.reason &&
+            previous->server_stderr == test.server_stderr) {
+            out << "      (same as above)\n";
+            continue;
+        }
+        previous = &test;
+        if (verbose || failed)
+            for (const auto& step : test.steps) out << "      " << (failed ? "· " : "") << step << "\n";
+        std::istringstream details(test_output(test));
+        for (std::string line; std::getline(details, line);) out << "      " << line << "\n";
+    }
+    const SyscallSummary& syscalls = report.syscalls;
+    if (syscalls.measured) {
+        out << "\nsyscalls inside the measurement window (" << syscalls.load << ", under strace):\n";
+        char row[96];
+        std::snprintf(row, sizeof row, "  %-20s %10s %13s\n", "family", "count", "per message");
+        out << row;
+        long total = 0;
+        for (const auto& r : syscalls.rows) {
+            std::snprintf(row, sizeof row, "  %-20s %10ld %13.2f\n", r.family.c_str(), r.count, r.per_message);
+            out << row;
+            total += r.count;
+        }
+        std::snprintf(row, sizeof row, "  %-20s %10ld %13.2f\n", "total", total, syscalls.per_message_total);
+        out << row;
+        out << "  threads/processes seen: " << syscalls.tasks << "\n";
+    }
+    out << "\nscore: " << points_text(report.score()) << "/" << points_text(report.max_score());
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", report.execution_seconds);
+    out << "   (" << seconds << " s)\n";
+    return out.str();
+}
+
+std::string format_json_report(const GradeReport& report) {
+    using nlohmann::json;
+    json tests = json::array();
+    for (const auto& test : report.tests) {
+        std::string output = test_output(test);
+        for (const auto& step : test.steps) output += "· " + step + "\n";
+        tests.push_back({{"name", test.name},
+                         {"score", test.score},
+                         {"max_score", test.max_score},
+                         {"status", test.status == TestResult::Status::passed ? "passed" : "failed"},
+                         {"output", output}});
+    }
+    json families = json::array();
+    for (const auto& row : report.syscalls.rows)
+        families.push_back({{"family", row.family}, {"count", row.count}, {"per_message", row.per_message}});
+    json result = {
+        {"score", report.score()},
+        {"max_score", report.max_score()},
+        {"execution_time", report.execution_seconds},
+        {"output", "lab " + report.lab + ": " + report.title},
+        {"tests", tests},
+        {"syscalls",
+         {{"measured", report.syscalls.measured},
+          {"load", report.syscalls.load},
+          {"messages", report.syscalls.messages},
+          {"per_message", report.syscalls.per_message_total},
+          {"tasks", report.syscalls.tasks},
+          {"families", families}}},
+        {"extra_data", {{"lab", report.lab}, {"server", report.server}}},
+    };
+    return result.dump(2) + "\n";
+}
+
+}  // namespace c10k::grader

@@ -1,0 +1,60 @@
+#pragma once
+/// @file grade_report.hpp
+/// @brief What grading produced: one TestResult per test, the syscall table, the total.
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace c10k::grader {
+
+/// The verdict of one test.
+struct TestResult {
+    enum class Status { passed, failed, skipped };
+    std::string name;
+    double score = 0;
+    double max_score = 0;
+    Status status = Status::failed;
+    std::string reason;               ///< one line on failure or skip
+    std::string hint;                 ///< what to look at, on failure
+    std::vector<std::string> steps;   ///< what the test did, in order
+    std::string server_stderr;        ///< the server's last stderr lines, on failure
+};
+
+/// One row of the syscall table.
+struct SyscallRow {
+    std::string family;    ///< "read", or a syscall outside every family
+    long count = 0;        ///< inside the measurement window
+    double per_message = 0;
+};
+
+/// What the strace audit measured (present only when the spec has [syscalls]).
+struct SyscallSummary {
+    bool measured = false;
+    std::string load;                 ///< "2000 messages of 64 B over 1 connection"
+    long messages = 0;
+    double per_message_total = 0;
+    int tasks = 0;                    ///< threads and processes the server ran
+    std::vector<SyscallRow> rows;     ///< most frequent first
+};
+
+/// The whole result of grading one lab.
+struct GradeReport {
+    std::string lab;                  ///< "01-blocking"
+    std::string title;
+    std::string server;               ///< the path graded
+    std::vector<TestResult> tests;
+    SyscallSummary syscalls;
+    double execution_seconds = 0;
+
+    [[nodiscard]] double score() const;
+    [[nodiscard]] double max_score() const;
+    [[nodiscard]] bool full_marks() const;
+};
+
+/// The report for people: ✓/✗ per test with reasons and hints, the syscall table, the score.
+std::string format_text_report(const GradeReport& report, bool verbose);
+/// Gradescope's results.json shape plus a "syscalls" object, pretty-printed.
+std::string format_json_report(const GradeReport& report);
+
+}  // namespace c10k::grader

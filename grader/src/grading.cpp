@@ -1,0 +1,78 @@
+#include "grading.hpp"
+
+#include <chrono>
+#include <optional>
+#include <random>
+
+#include "syscall_audit.hpp"
+#include "test_failure.hpp"
+#include "test_kinds/registry.hpp"
+
+namespace c10k::grader {
+namespace {
+
+constexpr const char* kCrashHint =
+    "run the server by hand and repeat what this test does (gdb, or build with -fsanitize=address)";
+
+TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOptions& options,
+                        std::mt19937_64& random) {
+    const TestKind& kind = *find_test_kind(test.kind);
+    TestResult result;
+    result.name = test.name;
+    result.max_score = test.points;
+    std::optional<ServerProcess> server;
+    try {
+        server.emplace(server_command(options.server, test.server_args), options.limits);
+        std::uint16_t port = server->wait_for_announce(Deadline(Seconds(spec.announce_timeout)));
+        result.steps.push_back("server announced port " + std::to_string(port));
+        TestContext context{test, make_socket_address("127.0.0.1", port), *server, random, result.steps};
+        kind.run(context);
+        if (!kind.ends_server)
+            if (auto status = server->poll_exit())
+                throw TestFailure("server " + status->describe() + " during the test", kCrashHint);
+        result.status = TestResult::Status::passed;
+        result.score = test.points;
+    } catch (const TestFailure& failure) {
+        result.reason = failure.what();
+        result.hint = test.hint.empty() ? (failure.hint().empty() ? kind.hint : failure.hint()) : test.hint;
+        // A dead server explains most failures better than the symptom the client saw.
+        if (server && !kind.ends_server && result.reason.find("server ") != 0) {
+            if (auto status = server->wait_exit(Deadline(Seconds(0.2)))) {
+                result.reason = "server " + status->describe() + " (" + result.reason + ")";
+                result.hint = kCrashHint;
+            }
+        }
+    }
+    if (server) {
+        server->stop(Seconds(1));
+        if (result.status != TestResult::Status::passed) result.server_stderr = server->stderr_tail();
+    }
+    return result;
+}
+
+}  // namespace
+
+std::vector<std::string> server_command(const std::filesystem::path& server,
+                                        const std::vector<std::string>& extra) {
+    std::vector<std::string> command = {server.string(), "--port", "0", "--host", "127.0.0.1"};
+    command.insert(command.end(), extra.begin(), extra.end());
+    return command;
+}
+
+GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
+    auto started = std::chrono::steady_clock::now();
+    GradeReport report;
+    report.lab = options.lab_name.empty() ? spec.id : options.lab_name;
+    report.title = spec.title;
+    report.server = options.server.string();
+    std::mt19937_64 random(options.seed ? options.seed : std::random_device{}());
+
+    for (const TestSpec& test : spec.tests) report.tests.push_back(run_one_test(spec, test, options, random));
+    if (spec.syscalls) audit_syscalls(spec, *spec.syscalls, options, report);
+
+    report.execution_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+}  // namespace c10k::grader

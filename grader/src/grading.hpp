@@ -1,0 +1,33 @@
+#pragma once
+/// @file grading.hpp
+/// @brief grade_lab: runs every test of a spec against a server binary.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "grade_report.hpp"
+#include "lab_spec.hpp"
+#include "server_process.hpp"
+
+namespace c10k::grader {
+
+/// How to grade.
+struct GradeOptions {
+    std::string lab_name;                ///< "01-blocking", for the report
+    std::filesystem::path server;        ///< the binary to grade
+    SandboxLimits limits;
+    std::uint64_t seed = 0;              ///< random payloads; 0 = pick one
+};
+
+/// The argv that starts @p server on a free loopback port with @p extra flags.
+std::vector<std::string> server_command(const std::filesystem::path& server,
+                                        const std::vector<std::string>& extra = {});
+
+/// Grades @p options.server against @p spec. Each test gets a fresh server; the
+/// syscall audit (if the spec has one) runs last under strace. Never throws for
+/// anything the server does: it all ends up in the report.
+GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options);
+
+}  // namespace c10k::grader

@@ -1,0 +1,200 @@
+#include "lab_spec.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "test_kinds/registry.hpp"
+
+namespace c10k::grader {
+namespace {
+
+// Every error names the file and line, so an instructor can fix the spec without the code.
+class SpecReader {
+public:
+    explicit SpecReader(std::string source) : source_(std::move(source)) {}
+
+    [[noreturn]] void fail(const toml::node* where, const std::string& what) const {
+        std::ostringstream message;
+        message << source_;
+        if (where && where->source().begin.line > 0) message << ":" << where->source().begin.line;
+        message << ": " << what;
+        throw SpecError(message.str());
+    }
+
+    void reject_unknown_keys(const toml::table& table, const std::set<std::string>& known,
+                             const std::string& where) const {
+        for (auto&& [key, value] : table) {
+            if (known.contains(std::string(key.str()))) continue;
+            std::string list;
+            for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
+            fail(&value, where + ": unknown key '" + std::string(key.str()) + "' (known: " + list + ")");
+        }
+    }
+
+    const toml::table& table(const toml::table& parent, const std::string& key, bool required) const {
+        const toml::node* node = parent.get(key);
+        static const toml::table empty;
+        if (!node) {
+            if (required) fail(&parent, "missing table [" + key + "]");
+            return empty;
+        }
+        if (!node->is_table()) fail(node, "'" + key + "' must be a table");
+        return *node->as_table();
+    }
+
+    std::string string(const toml::table& table, const std::string& key, const std::string& where,
+                       std::optional<std::string> fallback = std::nullopt) const {
+        const toml::node* node = table.get(key);
+        if (!node) {
+            if (fallback) return *fallback;
+            fail(&table, where + ": missing '" + key + "'");
+        }
+        if (!node->is_string()) fail(node, where + ": '" + key + "' must be a string");
+        return **node->as_string();
+    }
+
+    double number(const toml::table& table, const std::string& key, const std::string& where,
+                  std::optional<double> fallback, double minimum = 0) const {
+        const toml::node* node = table.get(key);
+        if (!node) {
+            if (fallback) return *fallback;
+            fail(&table, where + ": missing '" + key + "'");
+        }
+        auto value = node->value<double>();  // integers convert too
+        if (!value || node->is_boolean()) fail(node, where + ": '" + key + "' must be a number");
+        if (*value < minimum)
+            fail(node, where + ": '" + key + "' must be at least " + format(minimum));
+        return *value;
+    }
+
+    std::vector<std::string> strings(const toml::table& table, const std::string& key,
+                                     const std::string& where) const {
+        std::vector<std::string> result;
+        const toml::node* node = table.get(key);
+        if (!node) return result;
+        if (!node->is_array()) fail(node, where + ": '" + key + "' must be a list of strings");
+        for (const toml::node& item : *node->as_array()) {
+            if (!item.is_string()) fail(&item, where + ": '" + key + "' must hold only strings");
+            result.push_back(**item.as_string());
+        }
+        return result;
+    }
+
+    static std::string format(double value) {
+        std::ostringstream out;
+        out << value;
+        return out.str();
+    }
+
+private:
+    std::string source_;
+};
+
+TestSpec read_test(const SpecReader& reader, const toml::table& table, std::size_t index) {
+    TestSpec test;
+    std::string where = "test #" + std::to_string(index + 1);
+    test.name = reader.string(table, "name", where);
+    where = "test '" + test.name + "'";
+    test.kind = reader.string(table, "kind", where);
+    const TestKind* kind = find_test_kind(test.kind);
+    if (!kind) {
+        std::string list;
+        for (const auto& k : test_kinds()) list += (list.empty() ? "" : ", ") + k.name;
+        reader.fail(table.get("kind"), where + ": unknown kind '" + test.kind + "' (known: " + list + ")");
+    }
+    test.points = reader.number(table, "points", where, std::nullopt);
+    test.hint = reader.string(table, "hint", where, "");
+    test.server_args = reader.strings(table, "args", where);
+
+    std::set<std::string> known = {"name", "kind", "points", "hint", "args"};
+    for (const auto& [param, fallback] : kind->defaults) {
+        known.insert(param);
+        test.params[param] = reader.number(table, param, where, fallback);
+    }
+    reader.reject_unknown_keys(table, known, where + " (kind " + test.kind + ")");
+    return test;
+}
+
+SyscallSpec read_syscalls(const SpecReader& reader, const toml::table& table) {
+    const std::string where = "[syscalls]";
+    reader.reject_unknown_keys(table,
+                               {"required", "forbidden", "max_threads", "per_message_max", "load",
+                                "mechanism_points", "budget_points"},
+                               where);
+    SyscallSpec spec;
+    spec.required = reader.strings(table, "required", where);
+    spec.forbidden = reader.strings(table, "forbidden", where);
+    if (table.contains("max_threads"))
+        spec.max_threads = static_cast<int>(reader.number(table, "max_threads", where, {}, 1));
+    if (table.contains("per_message_max"))
+        spec.per_message_max = reader.number(table, "per_message_max", where, {});
+    spec.mechanism_points = reader.number(table, "mechanism_points", where, 0);
+    spec.budget_points = reader.number(table, "budget_points", where, 0);
+    if (spec.budget_points > 0 && !spec.per_message_max)
+        reader.fail(table.get("budget_points"), where + ": budget_points needs per_message_max");
+
+    const toml::table& load = reader.table(table, "load", false);
+    const std::string load_where = "[syscalls] load";
+    reader.reject_unknown_keys(load, {"connections", "size", "messages", "timeout"}, load_where);
+    spec.load.connections = static_cast<int>(reader.number(load, "connections", load_where, 1, 1));
+    spec.load.size = static_cast<std::size_t>(reader.number(load, "size", load_where, 64, 1));
+    spec.load.messages = static_cast<long>(reader.number(load, "messages", load_where, 2000, 1));
+    spec.load.timeout = reader.number(load, "timeout", load_where, 60, 1);
+    return spec;
+}
+
+}  // namespace
+
+double LabSpec::max_score() const {
+    double total = 0;
+    for (const auto& test : tests) total += test.points;
+    if (syscalls) total += syscalls->mechanism_points + syscalls->budget_points;
+    return total;
+}
+
+LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_name) {
+    SpecReader reader(source_name);
+    toml::table root;
+    try {
+        root = toml::parse(toml_text, source_name);
+    } catch (const toml::parse_error& error) {
+        std::ostringstream message;
+        message << source_name << ":" << error.source().begin.line << ": not valid TOML: "
+                << error.description();
+        throw SpecError(message.str());
+    }
+    reader.reject_unknown_keys(root, {"lab", "server", "syscalls", "test"}, "top level");
+
+    LabSpec spec;
+    spec.source = source_name;
+    const toml::table& lab = reader.table(root, "lab", true);
+    reader.reject_unknown_keys(lab, {"id", "title"}, "[lab]");
+    spec.id = reader.string(lab, "id", "[lab]");
+    spec.title = reader.string(lab, "title", "[lab]");
+
+    const toml::table& server = reader.table(root, "server", false);
+    reader.reject_unknown_keys(server, {"announce_timeout"}, "[server]");
+    spec.announce_timeout = reader.number(server, "announce_timeout", "[server]", 5, 0.1);
+
+    if (root.contains("syscalls")) spec.syscalls = read_syscalls(reader, reader.table(root, "syscalls", true));
+
+    const toml::node* tests = root.get("test");
+    if (!tests || !tests->is_array_of_tables())
+        reader.fail(tests, "no tests: add at least one [[test]] table");
+    std::size_t index = 0;
+    for (const toml::node& node : *tests->as_array()) spec.tests.push_back(read_test(reader, *node.as_table(), index++));
+    return spec;
+}
+
+LabSpec load_lab_spec(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw SpecError(file.string() + ": cannot read the spec file (does the lab exist?)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_lab_spec(text.str(), file.string());
+}
+
+}  // namespace c10k::grader

@@ -1,0 +1,69 @@
+#pragma once
+/// @file lab_spec.hpp
+/// @brief The grading spec of a lab: labs/NN-name/grade.toml, read into plain structs.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace c10k::grader {
+
+/// A spec that cannot be used; what() reads "grade.toml:12: test 'echo': unknown kind 'ecko' ...".
+class SpecError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// One `[[test]]` entry: a test kind with its points and parameters.
+struct TestSpec {
+    std::string name;                        ///< shown in the report
+    std::string kind;                        ///< a registered test kind, e.g. "echo"
+    double points = 0;                       ///< 0 = informational (shown, never costs points)
+    std::map<std::string, double> params;    ///< the kind's parameters, defaults filled in
+    std::vector<std::string> server_args;    ///< extra server flags for this test, e.g. --edge
+    std::string hint;                        ///< replaces the kind's hint when set
+};
+
+/// The bounded ping-pong load the syscall audit measures.
+struct LoadSpec {
+    int connections = 1;        ///< concurrent client connections
+    std::size_t size = 64;      ///< bytes per message
+    long messages = 2000;       ///< echoed messages counted in the measurement window
+    double timeout = 60;        ///< seconds before the load gives up
+};
+
+/// The `[syscalls]` table: what the strace audit checks.
+struct SyscallSpec {
+    std::vector<std::string> required;   ///< each entry "a|b": at least one must appear
+    std::vector<std::string> forbidden;  ///< each entry "a|b": none may appear
+    std::optional<int> max_threads;      ///< threads (tasks) the server may have, incl. main
+    std::optional<double> per_message_max;  ///< budget: syscalls per echoed message
+    LoadSpec load;
+    double mechanism_points = 0;  ///< for required/forbidden/threads, all or nothing
+    double budget_points = 0;     ///< for staying within per_message_max
+};
+
+/// A whole lab spec.
+struct LabSpec {
+    std::filesystem::path source;  ///< the file it came from
+    std::string id;                ///< "01"
+    std::string title;             ///< "Blocking echo server"
+    double announce_timeout = 5;   ///< seconds for the server to print its announce line
+    std::vector<TestSpec> tests;
+    std::optional<SyscallSpec> syscalls;
+
+    /// The total points on offer.
+    [[nodiscard]] double max_score() const;
+};
+
+/// Parses spec text; @p source_name prefixes every error. Throws SpecError.
+LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_name);
+
+/// Reads and parses a spec file. Throws SpecError (also when the file is unreadable).
+LabSpec load_lab_spec(const std::filesystem::path& file);
+
+}  // namespace c10k::grader

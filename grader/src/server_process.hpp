@@ -1,0 +1,80 @@
+#pragma once
+/// @file server_process.hpp
+/// @brief The runner: starts an untrusted server, reads its announce line, and ends it.
+///
+/// The server runs in its own process group with resource limits; its stdout and
+/// stderr are drained by a thread into capped buffers, so a chatty server can never
+/// block on a full pipe nor fill the grader's memory. Every wait has a deadline and
+/// the destructor kills the whole group, so nothing is ever left running.
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "deadline.hpp"
+
+namespace c10k::grader {
+
+/// Resource limits applied to the server before exec (0 = leave as inherited).
+struct SandboxLimits {
+    rlim_t cpu_seconds = 120;                          ///< RLIMIT_CPU
+    rlim_t address_space_bytes = 4ull << 30;           ///< RLIMIT_AS
+    rlim_t open_files = 0;                             ///< RLIMIT_NOFILE
+};
+
+/// How a process ended.
+struct ExitStatus {
+    bool exited = false;  ///< true: exited normally with `code`; false: killed by `signal`
+    int code = 0;
+    int signal = 0;
+    /// "exited with code 1" or "killed by SIGSEGV (Segmentation fault)".
+    [[nodiscard]] std::string describe() const;
+    [[nodiscard]] bool clean() const { return exited && code == 0; }
+};
+
+/// One running server.
+class ServerProcess {
+public:
+    /// Starts @p command (argv; command[0] is an absolute or relative path, not
+    /// searched in PATH). Throws TestFailure when it cannot be started.
+    ServerProcess(const std::vector<std::string>& command, const SandboxLimits& limits);
+    ~ServerProcess();
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+
+    /// Waits for "listening on HOST:PORT" on stdout and returns PORT. Throws
+    /// TestFailure saying why not: exited first, printed something else, or silent.
+    std::uint16_t wait_for_announce(const Deadline& deadline);
+
+    /// The exit status if the server has ended (reaps it), else nullopt. Never blocks.
+    std::optional<ExitStatus> poll_exit();
+    /// Waits until the server ends or @p deadline passes.
+    std::optional<ExitStatus> wait_exit(const Deadline& deadline);
+    /// Sends @p signal to the server's whole process group.
+    void signal_group(int signal) const;
+    /// SIGTERM, up to @p grace for a clean exit, then SIGKILL; always reaps.
+    ExitStatus stop(Seconds grace);
+
+    /// The last @p max_lines lines the server wrote to stderr, joined with " | ".
+    [[nodiscard]] std::string stderr_tail(std::size_t max_lines = 3) const;
+    /// Everything kept from stdout (its first few KiB).
+    [[nodiscard]] std::string stdout_head() const;
+
+private:
+    struct Output;
+    void reap_after_exit();
+
+    pid_t pid_ = -1;
+    int pidfd_ = -1;
+    std::optional<ExitStatus> status_;
+    std::unique_ptr<Output> output_;
+};
+
+}  // namespace c10k::grader

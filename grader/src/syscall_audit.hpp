@@ -1,0 +1,48 @@
+#pragma once
+/// @file syscall_audit.hpp
+/// @brief The syscall audit: the server under strace, a bounded load, counts by family.
+///
+/// Correctness tests run without strace (it costs 30-120 us per traced call); this is
+/// a separate run. Only calls inside the load's measurement window count towards the
+/// per-message budget, so start-up and shutdown cost nothing; required and forbidden
+/// families are checked over everything after the announce line.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "grade_report.hpp"
+#include "grading.hpp"
+#include "lab_spec.hpp"
+#include "strace_parser.hpp"
+
+namespace c10k::grader {
+
+/// Syscall counts read from one strace run.
+struct TraceCounts {
+    std::map<std::string, long> in_window;        ///< by syscall name, inside [start, end]
+    std::map<std::string, long> after_announce;   ///< by syscall name, from the announce on
+    int tasks = 0;                                ///< threads + processes (one trace file each)
+};
+
+/// Counts calls in the `-ff` trace files @p files. The announce is the first
+/// `write(1, "listening on...` call; the window is [@p window_start, @p window_end].
+TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, double window_start,
+                               double window_end);
+
+/// The mechanism and budget verdicts for @p counts, given the audited messages.
+/// Appends up to two TestResults to @p report and fills report.syscalls.
+void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long messages,
+                    GradeReport& report);
+
+/// Runs the whole audit (strace, load, judge) and appends its results to @p report.
+/// When strace is missing or cannot trace, the audit's tests fail saying so.
+void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOptions& options,
+                    GradeReport& report);
+
+/// The absolute path of strace on PATH, or nullopt.
+std::optional<std::filesystem::path> find_strace();
+
+}  // namespace c10k::grader

@@ -1,0 +1,29 @@
+#include "../echo_checker.hpp"
+#include "../lab_spec.hpp"
+#include "../test_client.hpp"
+#include "../test_failure.hpp"
+#include "registry.hpp"
+
+namespace c10k::grader {
+
+// One client, several messages of random bytes, each echoed before the next is sent.
+void run_echo(TestContext& context) {
+    Deadline deadline = context.deadline();
+    auto size = static_cast<std::size_t>(context.param("size"));
+    auto messages = static_cast<int>(context.param("messages"));
+    TestClient client = TestClient::connect(context.server_address, deadline);
+    context.steps.push_back("connected");
+    for (int i = 1; i <= messages; ++i) {
+        Bytes message = random_bytes(size, context.random);
+        Exchange echo = client.exchange(message, size, deadline);
+        std::string label = "message " + std::to_string(i) + " of " + std::to_string(messages);
+        if (auto mismatch = describe_echo_mismatch(message, echo.received)) {
+            if (echo.received.size() < size)
+                throw TestFailure(label + ": " + echo.describe_shortfall(size, deadline));
+            throw TestFailure(label + ": " + *mismatch);
+        }
+        context.steps.push_back(label + ": " + std::to_string(size) + " bytes echoed");
+    }
+}
+
+}  // namespace c10k::grader

@@ -1,0 +1,30 @@
+#include "../echo_checker.hpp"
+#include "../lab_spec.hpp"
+#include "../test_client.hpp"
+#include "../test_failure.hpp"
+#include "registry.hpp"
+
+namespace c10k::grader {
+
+// The client sends everything, then shutdown(SHUT_WR): the server sees EOF while it
+// may still owe echoed bytes. Every byte must come back before the server closes.
+void run_half_close(TestContext& context) {
+    Deadline deadline = context.deadline();
+    auto size = static_cast<std::size_t>(context.param("size"));
+    TestClient client = TestClient::connect(context.server_address, deadline);
+    Bytes message = random_bytes(size, context.random);
+    context.steps.push_back("sent " + std::to_string(size) + " bytes, then shutdown(SHUT_WR)");
+    Exchange echo = client.exchange(message, size, deadline, /*shutdown_after_send=*/true,
+                                    /*until_eof=*/true);
+    if (first_difference(message, echo.received) || echo.received.size() > size)
+        throw TestFailure(*describe_echo_mismatch(message, echo.received));
+    if (echo.received.size() < size)
+        throw TestFailure(echo.describe_shortfall(size, deadline) + " after the client's EOF",
+                          "on EOF, first finish echoing what you read, then close");
+    if (!echo.eof)
+        throw TestFailure("all bytes echoed, but the connection was still open " +
+                          seconds_text(deadline.budget()) + " s after the client's EOF");
+    context.steps.push_back("all bytes echoed, then the server closed");
+}
+
+}  // namespace c10k::grader

@@ -1,0 +1,100 @@
+// Each deliberately broken server (grader/tests/broken/) must get its own specific
+// verdict, in bounded time, leaving nothing running. Specs are written inline so each
+// case reads as: this server, this test, this verdict.
+
+#include <catch2/catch.hpp>
+
+#include "grading.hpp"
+#include "lab_spec.hpp"
+#include "process_check.hpp"
+
+using namespace c10k::grader;
+
+namespace {
+
+struct Graded {
+    GradeReport report;
+    double seconds;
+    const TestResult& only() const { return report.tests.at(0); }
+};
+
+Graded grade_broken(const std::string& name, const std::string& tests_toml) {
+    std::string toml = "[lab]\nid = '99'\ntitle = 'broken: " + name + "'\n[server]\nannounce_timeout = 1\n" + tests_toml;
+    LabSpec spec = parse_lab_spec(toml, "inline spec for " + name);
+    GradeOptions options;
+    options.server = std::string(BROKEN_DIR) + "/" + name;
+    options.seed = 7;
+    auto start = Clock::now();
+    GradeReport report = grade_lab(spec, options);
+    double seconds = Seconds(Clock::now() - start).count();
+    INFO(format_text_report(report, true));
+    CHECK(test_support::processes_running(options.server.string()) == 0);  // each binary is used by one case
+    CHECK(test_support::children_left() == 0);
+    return {std::move(report), seconds};
+}
+
+const char* kEcho = "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\nsize = 1000\nmessages = 5\ntimeout = 2\n";
+
+}  // namespace
+
+TEST_CASE("broken: a server that crashes mid-echo is reported with the signal that killed it") {
+    Graded graded = grade_broken("crash_mid_echo", kEcho);
+    CHECK(graded.only().status == TestResult::Status::failed);
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("server killed by SIGSEGV (Segmentation fault)"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("gdb"));
+    CHECK(graded.seconds < 10);
+}
+
+TEST_CASE("broken: a server that never announces fails at the announce deadline") {
+    Graded graded = grade_broken("never_announce", kEcho);
+    CHECK_THAT(graded.only().reason, Catch::Contains("did not print 'listening on HOST:PORT' within 1.0 s"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("fflush"));
+    CHECK(graded.seconds < 10);
+}
+
+TEST_CASE("broken: wrong bytes are reported at their offset") {
+    Graded graded = grade_broken("wrong_bytes", kEcho);
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("message 1 of 5: byte 100 differs: expected 0x"));
+}
+
+TEST_CASE("broken: a server that ignores SIGTERM fails the shutdown test and is still killed") {
+    Graded graded = grade_broken(
+        "ignore_sigterm", "[[test]]\nname = 'shutdown'\nkind = 'graceful_shutdown'\npoints = 1\ngrace = 0.5\n");
+    CHECK_THAT(graded.only().reason, Catch::Equals("server still running 0.5 s after SIGTERM"));
+    CHECK(graded.seconds < 10);
+}
+
+TEST_CASE("broken: a server killed by SIGPIPE when a client resets is named as such") {
+    Graded graded = grade_broken("dies_of_sigpipe",
+                                 "[[test]]\nname = 'reset'\nkind = 'client_reset'\npoints = 1\ntimeout = 2\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("killed by SIGPIPE"));
+}
+
+TEST_CASE("broken: a server that never closes after the client's EOF fails half-close") {
+    Graded graded = grade_broken("never_closes",
+                                 "[[test]]\nname = 'half'\nkind = 'half_close'\npoints = 1\ntimeout = 1\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("still open 1.0 s after the client's EOF"));
+}
+
+TEST_CASE("broken: one syscall per byte blows the budget with a hint about reads") {
+    Graded graded = grade_broken("byte_at_a_time",
+                                 "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\nmessages = 2\n"
+                                 "[syscalls]\nper_message_max = 2.5\nbudget_points = 1\n"
+                                 "load = { connections = 1, size = 64, messages = 50 }\n");
+    CHECK(graded.report.tests.at(0).status == TestResult::Status::passed);  // the bytes are right
+    const TestResult& budget = graded.report.tests.at(1);
+    CHECK(budget.status == TestResult::Status::failed);
+    CHECK(graded.report.syscalls.per_message_total == Approx(128).margin(1));  // 64 reads + 64 writes
+    CHECK_THAT(budget.reason, Catch::Contains("per echoed message (budget 2.5); per message: read 64."));
+    CHECK_THAT(budget.hint, Catch::Contains("several reads per message"));
+}
+
+TEST_CASE("broken: poll() in the blocking lab is caught as a forbidden mechanism") {
+    Graded graded = grade_broken("uses_poll",
+                                 "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\nmessages = 2\n"
+                                 "[syscalls]\nrequired = ['accept', 'read', 'write']\nforbidden = ['poll']\n"
+                                 "mechanism_points = 1\nload = { connections = 1, size = 64, messages = 50 }\n");
+    const TestResult& mechanism = graded.report.tests.at(1);
+    CHECK(mechanism.status == TestResult::Status::failed);
+    CHECK_THAT(mechanism.reason, Catch::Contains("poll called"));
+}

@@ -1,0 +1,107 @@
+#include <catch2/catch.hpp>
+
+#include "lab_spec.hpp"
+
+using c10k::grader::parse_lab_spec;
+using c10k::grader::SpecError;
+
+namespace {
+const char* kGoodSpec = R"(
+[lab]
+id = "01"
+title = "Blocking echo server"
+
+[server]
+announce_timeout = 3
+
+[[test]]
+name = "echo"
+kind = "echo"
+points = 10
+size = 100
+
+[[test]]
+name = "big"
+kind = "large_message"
+points = 5.5
+hint = "loop on write"
+
+[syscalls]
+required = ["accept", "read|recv"]
+forbidden = ["poll"]
+max_threads = 1
+per_message_max = 2.5
+load = { connections = 2, messages = 500 }
+mechanism_points = 4
+budget_points = 6
+)";
+}  // namespace
+
+TEST_CASE("spec: a good spec is read with every default filled in") {
+    auto spec = parse_lab_spec(kGoodSpec, "grade.toml");
+    CHECK(spec.id == "01");
+    CHECK(spec.title == "Blocking echo server");
+    CHECK(spec.announce_timeout == 3);
+    REQUIRE(spec.tests.size() == 2);
+    CHECK(spec.tests[0].kind == "echo");
+    CHECK(spec.tests[0].params.at("size") == 100);
+    CHECK(spec.tests[0].params.at("messages") == 20);  // the kind's default
+    CHECK(spec.tests[1].points == 5.5);
+    CHECK(spec.tests[1].hint == "loop on write");
+    REQUIRE(spec.syscalls);
+    CHECK(spec.syscalls->required == std::vector<std::string>{"accept", "read|recv"});
+    CHECK(spec.syscalls->load.connections == 2);
+    CHECK(spec.syscalls->load.size == 64);
+    CHECK(spec.syscalls->load.messages == 500);
+    CHECK(spec.max_score() == Approx(10 + 5.5 + 4 + 6));
+}
+
+TEST_CASE("spec: the real lab specs all parse") {
+    for (const char* lab : {"01-blocking"}) {
+        INFO(lab);
+        auto spec = c10k::grader::load_lab_spec(std::string(C10K_SOURCE_DIR) + "/labs/" + lab + "/grade.toml");
+        CHECK(spec.max_score() == 100);
+    }
+}
+
+TEST_CASE("spec: broken TOML names the file and line") {
+    CHECK_THROWS_WITH(parse_lab_spec("[lab]\nid = \"01\"\ntitle = \n", "grade.toml"),
+                      Catch::StartsWith("grade.toml:3: not valid TOML"));
+}
+
+TEST_CASE("spec: an unknown test kind lists the known ones") {
+    CHECK_THROWS_WITH(parse_lab_spec("[lab]\nid='1'\ntitle='t'\n[[test]]\nname='x'\nkind='ecko'\npoints=1\n", "g.toml"),
+                      Catch::Contains("g.toml:6") && Catch::Contains("unknown kind 'ecko'") &&
+                          Catch::Contains("known: echo"));
+}
+
+TEST_CASE("spec: a misspelt parameter is an error, not silently ignored") {
+    CHECK_THROWS_WITH(parse_lab_spec("[lab]\nid='1'\ntitle='t'\n[[test]]\nname='x'\nkind='echo'\npoints=1\nsizee=4\n",
+                                     "g.toml"),
+                      Catch::Contains("g.toml:8") && Catch::Contains("unknown key 'sizee'") &&
+                          Catch::Contains("size"));
+}
+
+TEST_CASE("spec: missing pieces are named") {
+    CHECK_THROWS_WITH(parse_lab_spec("[[test]]\nname='x'\nkind='echo'\npoints=1\n", "g.toml"),
+                      Catch::Contains("missing table [lab]"));
+    CHECK_THROWS_WITH(parse_lab_spec("[lab]\nid='1'\ntitle='t'\n", "g.toml"), Catch::Contains("no tests"));
+    CHECK_THROWS_WITH(parse_lab_spec("[lab]\nid='1'\ntitle='t'\n[[test]]\nname='x'\nkind='echo'\n", "g.toml"),
+                      Catch::Contains("test 'x': missing 'points'"));
+}
+
+TEST_CASE("spec: wrong types and impossible values are rejected") {
+    const std::string head = "[lab]\nid='1'\ntitle='t'\n[[test]]\nname='x'\nkind='echo'\npoints=1\n";
+    CHECK_THROWS_WITH(parse_lab_spec(head + "[syscalls]\nper_message_max='two'\n", "g.toml"),
+                      Catch::Contains("'per_message_max' must be a number"));
+    CHECK_THROWS_WITH(parse_lab_spec(head + "[syscalls]\nrequired='read'\n", "g.toml"),
+                      Catch::Contains("'required' must be a list of strings"));
+    CHECK_THROWS_WITH(parse_lab_spec(head + "[syscalls]\nload={connections=0}\n", "g.toml"),
+                      Catch::Contains("'connections' must be at least 1"));
+    CHECK_THROWS_WITH(parse_lab_spec(head + "[syscalls]\nbudget_points=5\n", "g.toml"),
+                      Catch::Contains("budget_points needs per_message_max"));
+}
+
+TEST_CASE("spec: a missing file says so") {
+    CHECK_THROWS_AS(c10k::grader::load_lab_spec("/nonexistent/grade.toml"), SpecError);
+}

@@ -1,0 +1,114 @@
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "syscall_audit.hpp"
+#include "syscall_families.hpp"
+
+using namespace c10k::grader;
+
+namespace {
+
+// Writes one -ff trace file per thread into a fresh folder.
+struct TraceFolder {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("c10k-audit-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::vector<std::filesystem::path> files;
+    static inline int counter = 0;
+    TraceFolder() { std::filesystem::create_directories(dir); }
+    ~TraceFolder() { std::filesystem::remove_all(dir); }
+    void add(const std::string& text) {
+        files.push_back(dir / ("trace." + std::to_string(files.size() + 100)));
+        std::ofstream(files.back()) << text;
+    }
+};
+
+const char* kMainThread =
+    "10.0 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n"
+    "10.1 write(1, \"listening on 127\"..., 29) = 29\n"
+    "10.2 accept4(3, NULL, NULL, SOCK_CLOEXEC) = 4\n"
+    "11.0 read(4, \"abc\", 65536) = 3\n"
+    "11.1 write(4, \"abc\", 3) = 3\n"
+    "11.2 recvfrom(4, \"abc\", 65536, 0, NULL, NULL) = 3\n"
+    "11.3 sendto(4, \"abc\", 3, 0, NULL, 0) = 3\n"
+    "12.5 close(4) = 0\n";
+
+}  // namespace
+
+TEST_CASE("audit: families group every spelling of an operation") {
+    CHECK(family_of("recvfrom") == "read");
+    CHECK(family_of("ppoll") == "poll");
+    CHECK(family_of("epoll_pwait2") == "epoll_wait");
+    CHECK(family_of("futex") == "futex");
+    auto names = expand_syscall_alternatives("epoll_wait|select");
+    CHECK(std::find(names.begin(), names.end(), "epoll_pwait") != names.end());
+    CHECK(std::find(names.begin(), names.end(), "pselect6") != names.end());
+    CHECK(expand_syscall_alternatives("futex") == std::vector<std::string>{"futex"});
+}
+
+TEST_CASE("audit: only calls inside the window count towards the budget") {
+    TraceFolder traces;
+    traces.add(kMainThread);
+    TraceCounts counts = count_traced_calls(traces.files, 10.9, 11.9);
+    CHECK(counts.in_window == std::map<std::string, long>{{"read", 1}, {"recvfrom", 1}, {"sendto", 1}, {"write", 1}});
+    CHECK(counts.after_announce.at("accept4") == 1);
+    CHECK_FALSE(counts.after_announce.contains("socket"));  // start-up is before the announce
+    CHECK(counts.tasks == 1);
+}
+
+TEST_CASE("audit: 2 calls per message within a 2.5 budget passes, with the table filled") {
+    TraceFolder traces;
+    traces.add(kMainThread);
+    SyscallSpec spec;
+    spec.required = {"accept", "read", "write"};
+    spec.forbidden = {"poll", "epoll_wait"};
+    spec.max_threads = 1;
+    spec.per_message_max = 2.5;
+    spec.mechanism_points = 5;
+    spec.budget_points = 5;
+    GradeReport report;
+    judge_syscalls(spec, count_traced_calls(traces.files, 10.9, 11.9), 2, report);
+    REQUIRE(report.tests.size() == 2);
+    CHECK(report.tests[0].status == TestResult::Status::passed);
+    CHECK(report.tests[1].status == TestResult::Status::passed);
+    CHECK(report.score() == 10);
+    CHECK(report.syscalls.per_message_total == Approx(2.0));
+    REQUIRE(report.syscalls.rows.size() == 2);
+    CHECK(report.syscalls.rows[0].per_message == Approx(1.0));
+}
+
+TEST_CASE("audit: forbidden calls, missing required ones and extra threads are all named") {
+    TraceFolder traces;
+    traces.add(std::string(kMainThread) + "11.5 poll([{fd=4, events=POLLIN}], 1, -1) = 1\n");
+    traces.add("11.6 futex(0x1, FUTEX_WAIT, 0) = 0\n");  // a second thread
+    SyscallSpec spec;
+    spec.required = {"epoll_wait"};
+    spec.forbidden = {"poll"};
+    spec.max_threads = 1;
+    spec.mechanism_points = 5;
+    GradeReport report;
+    judge_syscalls(spec, count_traced_calls(traces.files, 10.9, 11.9), 2, report);
+    REQUIRE(report.tests.size() == 1);
+    const TestResult& verdict = report.tests[0];
+    CHECK(verdict.status == TestResult::Status::failed);
+    CHECK_THAT(verdict.reason, Catch::Contains("required epoll_wait never called") &&
+                                   Catch::Contains("poll called 1 times") && Catch::Contains("2 threads/processes"));
+}
+
+TEST_CASE("audit: a blown budget shows the per-message breakdown and a hint that fits") {
+    TraceFolder traces;
+    std::string text = "10.1 write(1, \"listening on 127\"..., 29) = 29\n";
+    for (int i = 0; i < 64; ++i) text += "11.0 read(4, \"a\", 1) = 1\n11.0 write(4, \"a\", 1) = 1\n";
+    traces.add(text);
+    SyscallSpec spec;
+    spec.per_message_max = 2.5;
+    spec.budget_points = 5;
+    GradeReport report;
+    judge_syscalls(spec, count_traced_calls(traces.files, 10.5, 11.5), 1, report);
+    REQUIRE(report.tests.size() == 1);
+    CHECK(report.tests[0].status == TestResult::Status::failed);
+    CHECK_THAT(report.tests[0].reason, Catch::StartsWith("128.00 per echoed message (budget 2.5)") &&
+                                           Catch::Contains("read 64.00"));
+    CHECK_THAT(report.tests[0].hint, Catch::Contains("several reads per message"));
+}
