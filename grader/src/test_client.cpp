@@ -27,6 +27,19 @@ std::string Exchange::describe_shortfall(std::size_t expected, const Deadline& d
     return "got " + got + " within " + seconds_text(deadline.budget()) + " s";
 }
 
+void require_exact_echo(const std::string& label, std::span<const std::uint8_t> expected,
+                        const Exchange& echo, const Deadline& deadline) {
+    auto mismatch = describe_echo_mismatch(expected, echo.received);
+    if (!mismatch) return;
+    // A correct but short prefix is best explained by why the rest never came.
+    bool short_prefix = echo.received.size() < expected.size() && !first_difference(expected, echo.received);
+    std::string why = short_prefix ? echo.describe_shortfall(expected.size(), deadline) : *mismatch;
+    std::string hint;
+    if (echo.received.empty() && echo.timed_out)
+        hint = "nothing came back: is the server accept()ing and echoing? `strace -f` it to see where it blocks";
+    throw TestFailure(label.empty() ? why : label + ": " + why, hint);
+}
+
 TestClient TestClient::connect(const SocketAddress& server, const Deadline& deadline) {
     Fd fd{::socket(server.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
     if (!fd) throw TestFailure(std::string("grader: socket: ") + std::strerror(errno));

@@ -55,6 +55,12 @@ private:
     Fd fd_;
 };
 
+/// Throws TestFailure unless @p echo holds exactly @p expected. The reason starts with
+/// @p label (if any) and says how it differs: the first wrong byte, too many bytes, or
+/// what arrived before the deadline, EOF or an error.
+void require_exact_echo(const std::string& label, std::span<const std::uint8_t> expected,
+                        const Exchange& echo, const Deadline& deadline);
+
 /// "2.0" for a budget of 2 s: how messages quote deadlines.
 std::string seconds_text(Seconds seconds);
 

@@ -33,10 +33,7 @@ void run_client_reset(TestContext& context) {
     TestClient polite = TestClient::connect(context.server_address, deadline);
     Bytes message = random_bytes(1024, context.random);
     Exchange echo = polite.exchange(message, message.size(), deadline);
-    if (auto mismatch = describe_echo_mismatch(message, echo.received))
-        throw TestFailure("the next client after the resets: " +
-                          (echo.received.size() < message.size() ? echo.describe_shortfall(message.size(), deadline)
-                                                                 : *mismatch));
+    require_exact_echo("the next client after the resets", message, echo, deadline);
     context.steps.push_back("the next client was served normally");
 }
 

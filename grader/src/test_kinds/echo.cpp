@@ -17,11 +17,7 @@ void run_echo(TestContext& context) {
         Bytes message = random_bytes(size, context.random);
         Exchange echo = client.exchange(message, size, deadline);
         std::string label = "message " + std::to_string(i) + " of " + std::to_string(messages);
-        if (auto mismatch = describe_echo_mismatch(message, echo.received)) {
-            if (echo.received.size() < size)
-                throw TestFailure(label + ": " + echo.describe_shortfall(size, deadline));
-            throw TestFailure(label + ": " + *mismatch);
-        }
+        require_exact_echo(label, message, echo, deadline);
         context.steps.push_back(label + ": " + std::to_string(size) + " bytes echoed");
     }
 }

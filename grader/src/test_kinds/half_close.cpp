@@ -16,11 +16,7 @@ void run_half_close(TestContext& context) {
     context.steps.push_back("sent " + std::to_string(size) + " bytes, then shutdown(SHUT_WR)");
     Exchange echo = client.exchange(message, size, deadline, /*shutdown_after_send=*/true,
                                     /*until_eof=*/true);
-    if (first_difference(message, echo.received) || echo.received.size() > size)
-        throw TestFailure(*describe_echo_mismatch(message, echo.received));
-    if (echo.received.size() < size)
-        throw TestFailure(echo.describe_shortfall(size, deadline) + " after the client's EOF",
-                          "on EOF, first finish echoing what you read, then close");
+    require_exact_echo("after the client's EOF", message, echo, deadline);
     if (!echo.eof)
         throw TestFailure("all bytes echoed, but the connection was still open " +
                           seconds_text(deadline.budget()) + " s after the client's EOF");

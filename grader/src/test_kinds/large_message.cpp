@@ -15,11 +15,7 @@ void run_large_message(TestContext& context) {
     Bytes message = random_bytes(size, context.random);
     context.steps.push_back("sending " + std::to_string(size) + " random bytes");
     Exchange echo = client.exchange(message, size, deadline);
-    if (first_difference(message, echo.received))
-        throw TestFailure(*describe_echo_mismatch(message, echo.received) + " (of " +
-                          std::to_string(size) + "; everything before it matched)");
-    if (echo.received.size() < size) throw TestFailure(echo.describe_shortfall(size, deadline));
-    if (echo.received.size() > size) throw TestFailure(*describe_echo_mismatch(message, echo.received));
+    require_exact_echo("", message, echo, deadline);
     context.steps.push_back("all " + std::to_string(size) + " bytes echoed intact");
 }
 

@@ -18,9 +18,7 @@ void run_sequential_clients(TestContext& context) {
         Bytes message = random_bytes(size, context.random);
         Exchange echo = client.exchange(message, size, deadline, /*shutdown_after_send=*/true,
                                         /*until_eof=*/true);
-        if (first_difference(message, echo.received) || echo.received.size() > size)
-            throw TestFailure(label + ": " + *describe_echo_mismatch(message, echo.received));
-        if (echo.received.size() < size) throw TestFailure(label + ": " + echo.describe_shortfall(size, deadline));
+        require_exact_echo(label, message, echo, deadline);
         if (!echo.eof)
             throw TestFailure(label + ": echo complete, but the server did not close the connection within " +
                                   seconds_text(deadline.budget()) + " s of the client's EOF",
