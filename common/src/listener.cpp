@@ -28,7 +28,7 @@ SocketAddress make_socket_address(const std::string& host, std::uint16_t port) {
     return address;
 }
 
-Fd open_listener(const ServerOptions& options, int backlog, int socket_flags) {
+Fd open_listener(const ServerOptions& options, int backlog, int socket_flags, bool reuse_port) {
     SocketAddress address = make_socket_address(options.host, options.port);
     Fd listener{check_syscall(::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC | socket_flags, 0),
                               "socket")};
@@ -36,9 +36,20 @@ Fd open_listener(const ServerOptions& options, int backlog, int socket_flags) {
     int on = 1;
     check_syscall(::setsockopt(listener.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on),
                   "setsockopt(SO_REUSEADDR)");
+    if (reuse_port)
+        check_syscall(::setsockopt(listener.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on),
+                      "setsockopt(SO_REUSEPORT)");
     check_syscall(::bind(listener.get(), address.get(), address.length), "bind");
     check_syscall(::listen(listener.get(), backlog), "listen");
     return listener;
+}
+
+std::uint16_t local_port(int fd) {
+    sockaddr_storage bound{};
+    socklen_t length = sizeof bound;
+    check_syscall(::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length), "getsockname");
+    if (bound.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+    return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
 }
 
 }  // namespace c10k

@@ -1,5 +1,6 @@
 #include "c10k/stop_signals.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 
 #include <atomic>
@@ -31,5 +32,28 @@ void install_stop_signals() {
 }
 
 bool stop_requested() noexcept { return g_stop.load(std::memory_order_relaxed); }
+
+sigset_t block_stop_signals() {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigset_t previous;
+    int error = ::pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+    if (error) throw SyscallError("pthread_sigmask", error);
+    sigdelset(&previous, SIGTERM);  // the mask to wait with: as before, minus the stop signals
+    sigdelset(&previous, SIGINT);
+    return previous;
+}
+
+rlim_t raise_open_file_limit() {
+    rlimit limit{};
+    check_syscall(::getrlimit(RLIMIT_NOFILE, &limit), "getrlimit(RLIMIT_NOFILE)");
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        check_syscall(::setrlimit(RLIMIT_NOFILE, &limit), "setrlimit(RLIMIT_NOFILE)");
+    }
+    return limit.rlim_cur;
+}
 
 }  // namespace c10k

@@ -29,3 +29,11 @@ TEST_CASE("open_listener with port 0 gets a real port, which the announce line s
     std::string line = c10k::format_listening_line(reinterpret_cast<sockaddr*>(&bound), length);
     CHECK(line == "listening on 127.0.0.1:" + std::to_string(ntohs(bound.sin_port)));
 }
+
+TEST_CASE("open_listener with reuse_port lets a second socket listen on the same port") {
+    c10k::Fd first = c10k::open_listener({"127.0.0.1", 0}, SOMAXCONN, 0, true);
+    std::uint16_t port = c10k::local_port(first.get());
+    c10k::Fd second = c10k::open_listener({"127.0.0.1", port}, SOMAXCONN, 0, true);
+    CHECK(c10k::local_port(second.get()) == port);
+    CHECK_THROWS_WITH(c10k::open_listener({"127.0.0.1", port}), Catch::StartsWith("bind: Address already in use"));
+}

@@ -1,3 +1,4 @@
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,4 +38,24 @@ TEST_CASE("stop signals: SIGPIPE is ignored, SIGTERM interrupts a blocking call 
     CHECK(err == EINTR);
     CHECK(c10k::stop_requested());
     for (int fd : {pair[0], idle[0], idle[1]}) ::close(fd);
+
+    // 3. block_stop_signals: outside the wait SIGTERM stays pending; the wait mask lets it in.
+    sigset_t wait_mask = c10k::block_stop_signals();
+    CHECK_FALSE(sigismember(&wait_mask, SIGTERM));
+    ::raise(SIGTERM);
+    sigset_t pending;
+    sigpending(&pending);
+    CHECK(sigismember(&pending, SIGTERM));
+    timespec no_wait{0, 0};
+    CHECK(::ppoll(nullptr, 0, &no_wait, &wait_mask) == -1);  // the pending SIGTERM interrupts at once
+    CHECK(errno == EINTR);
+}
+
+TEST_CASE("raise_open_file_limit lifts the soft limit to the hard one") {
+    rlimit before{};
+    ::getrlimit(RLIMIT_NOFILE, &before);
+    CHECK(c10k::raise_open_file_limit() == before.rlim_max);
+    rlimit after{};
+    ::getrlimit(RLIMIT_NOFILE, &after);
+    CHECK(after.rlim_cur == after.rlim_max);
 }

@@ -25,10 +25,12 @@ std::size_t columns(const std::string& text) {
 
 std::string test_line(const TestResult& test) {
     const char* mark = test.status == TestResult::Status::passed ? "✓"
-                       : test.status == TestResult::Status::skipped ? "-" : "✗";
-    std::string score = test.status == TestResult::Status::skipped
-                            ? "skipped"
-                            : points_text(test.score) + "/" + points_text(test.max_score);
+                       : test.status == TestResult::Status::skipped ? "-"
+                       : test.demonstration ? "◦" : "✗";
+    std::string score = test.status == TestResult::Status::skipped ? "skipped"
+                        : test.demonstration ? "demo"
+                        : test.extra_credit ? points_text(test.score) + "/+" + points_text(test.max_score) + " extra"
+                                            : points_text(test.score) + "/" + points_text(test.max_score);
     std::string line = "  " + std::string(mark) + " " + test.name + " ";
     const std::size_t width = 78;
     std::size_t used = columns(line) + score.size() + 1;
@@ -38,6 +40,8 @@ std::string test_line(const TestResult& test) {
 
 std::string test_output(const TestResult& test) {
     std::string out;
+    if (test.demonstration && test.status == TestResult::Status::failed)
+        out += "demonstration (no points): this is the problem the next lab fixes\n";
     if (!test.reason.empty()) out += test.reason + "\n";
     if (test.status == TestResult::Status::failed && !test.hint.empty()) out += "hint: " + test.hint + "\n";
     if (!test.server_stderr.empty()) out += "server stderr: " + test.server_stderr + "\n";
@@ -54,13 +58,14 @@ double GradeReport::score() const {
 
 double GradeReport::max_score() const {
     double total = 0;
-    for (const auto& test : tests) total += test.max_score;
+    for (const auto& test : tests)
+        if (!test.extra_credit) total += test.max_score;
     return total;
 }
 
 bool GradeReport::full_marks() const {
     for (const auto& test : tests)
-        if (test.status == TestResult::Status::failed && test.max_score > 0) return false;
+        if (test.status == TestResult::Status::failed && test.max_score > 0 && !test.extra_credit) return false;
     return true;
 }
 
@@ -79,14 +84,15 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
             continue;
         }
         previous = &test;
-        if (verbose || failed)
+        if (verbose || failed || test.demonstration)  // a demonstration's steps are its figures
             for (const auto& step : test.steps) out << "      " << (failed ? "· " : "") << step << "\n";
         std::istringstream details(test_output(test));
         for (std::string line; std::getline(details, line);) out << "      " << line << "\n";
     }
-    const SyscallSummary& syscalls = report.syscalls;
-    if (syscalls.measured) {
-        out << "\nsyscalls inside the measurement window (" << syscalls.load << ", under strace):\n";
+    for (const SyscallSummary& syscalls : report.syscalls) {
+        if (!syscalls.measured) continue;
+        out << "\nsyscalls" << (syscalls.name.empty() ? "" : " (" + syscalls.name + ")")
+            << " inside the measurement window (" << syscalls.load << ", under strace):\n";
         char row[96];
         std::snprintf(row, sizeof row, "  %-20s %10s %13s\n", "family", "count", "per message");
         out << row;
@@ -115,26 +121,32 @@ std::string format_json_report(const GradeReport& report) {
         for (const auto& step : test.steps) output += "· " + step + "\n";
         tests.push_back({{"name", test.name},
                          {"score", test.score},
-                         {"max_score", test.max_score},
-                         {"status", test.status == TestResult::Status::passed ? "passed" : "failed"},
+                         {"max_score", test.extra_credit ? 0.0 : test.max_score},  // Gradescope's extra credit
+                         // A demonstration's failure is its lesson, not a failed test.
+                         {"status", test.status == TestResult::Status::passed || test.demonstration ? "passed"
+                                                                                                    : "failed"},
                          {"output", output}});
     }
-    json families = json::array();
-    for (const auto& row : report.syscalls.rows)
-        families.push_back({{"family", row.family}, {"count", row.count}, {"per_message", row.per_message}});
+    json audits = json::array();
+    for (const auto& summary : report.syscalls) {
+        json families = json::array();
+        for (const auto& row : summary.rows)
+            families.push_back({{"family", row.family}, {"count", row.count}, {"per_message", row.per_message}});
+        audits.push_back({{"name", summary.name},
+                          {"measured", summary.measured},
+                          {"load", summary.load},
+                          {"messages", summary.messages},
+                          {"per_message", summary.per_message_total},
+                          {"tasks", summary.tasks},
+                          {"families", families}});
+    }
     json result = {
         {"score", report.score()},
         {"max_score", report.max_score()},
         {"execution_time", report.execution_seconds},
         {"output", "lab " + report.lab + ": " + report.title},
         {"tests", tests},
-        {"syscalls",
-         {{"measured", report.syscalls.measured},
-          {"load", report.syscalls.load},
-          {"messages", report.syscalls.messages},
-          {"per_message", report.syscalls.per_message_total},
-          {"tasks", report.syscalls.tasks},
-          {"families", families}}},
+        {"syscalls", audits},
         {"extra_data", {{"lab", report.lab}, {"server", report.server}}},
     };
     return result.dump(2) + "\n";

@@ -19,6 +19,8 @@ struct TestResult {
     std::string hint;                 ///< what to look at, on failure
     std::vector<std::string> steps;   ///< what the test did, in order
     std::string server_stderr;        ///< the server's last stderr lines, on failure
+    bool extra_credit = false;        ///< max_score counts only when passed
+    bool demonstration = false;       ///< 0 points: a failure shows the next lab's problem
 };
 
 /// One row of the syscall table.
@@ -30,6 +32,7 @@ struct SyscallRow {
 
 /// What the strace audit measured (present only when the spec has [syscalls]).
 struct SyscallSummary {
+    std::string name;                 ///< which audit ("" or e.g. "--edge")
     bool measured = false;
     std::string load;                 ///< "2000 messages of 64 B over 1 connection"
     long messages = 0;
@@ -44,7 +47,7 @@ struct GradeReport {
     std::string title;
     std::string server;               ///< the path graded
     std::vector<TestResult> tests;
-    SyscallSummary syscalls;
+    std::vector<SyscallSummary> syscalls;  ///< one per audit that ran
     double execution_seconds = 0;
 
     [[nodiscard]] double score() const;

@@ -108,8 +108,12 @@ TestSpec read_test(const SpecReader& reader, const toml::table& table, std::size
     test.points = reader.number(table, "points", where, std::nullopt);
     test.hint = reader.string(table, "hint", where, "");
     test.server_args = reader.strings(table, "args", where);
+    if (const toml::node* extra = table.get("extra_credit")) {
+        if (!extra->is_boolean()) reader.fail(extra, where + ": 'extra_credit' must be true or false");
+        test.extra_credit = **extra->as_boolean();
+    }
 
-    std::set<std::string> known = {"name", "kind", "points", "hint", "args"};
+    std::set<std::string> known = {"name", "kind", "points", "hint", "args", "extra_credit"};
     for (const auto& [param, fallback] : kind->defaults) {
         known.insert(param);
         test.params[param] = reader.number(table, param, where, fallback);
@@ -121,10 +125,21 @@ TestSpec read_test(const SpecReader& reader, const toml::table& table, std::size
 SyscallSpec read_syscalls(const SpecReader& reader, const toml::table& table) {
     const std::string where = "[syscalls]";
     reader.reject_unknown_keys(table,
-                               {"required", "forbidden", "max_threads", "per_message_max", "load",
-                                "mechanism_points", "budget_points"},
+                               {"name", "args", "required", "forbidden", "max_threads", "per_message_max",
+                                "max_per_message", "nonblocking_clients", "load", "mechanism_points",
+                                "budget_points"},
                                where);
     SyscallSpec spec;
+    spec.name = reader.string(table, "name", where, "");
+    spec.args = reader.strings(table, "args", where);
+    if (const toml::node* flag = table.get("nonblocking_clients")) {
+        if (!flag->is_boolean()) reader.fail(flag, where + ": 'nonblocking_clients' must be true or false");
+        spec.nonblocking_clients = **flag->as_boolean();
+    }
+    const toml::table& family_max = reader.table(table, "max_per_message", false);
+    for (auto&& [family, value] : family_max)
+        spec.family_max[std::string(family.str())] =
+            reader.number(family_max, std::string(family.str()), "[syscalls] max_per_message", std::nullopt);
     spec.required = reader.strings(table, "required", where);
     spec.forbidden = reader.strings(table, "forbidden", where);
     if (table.contains("max_threads"))
@@ -150,8 +165,9 @@ SyscallSpec read_syscalls(const SpecReader& reader, const toml::table& table) {
 
 double LabSpec::max_score() const {
     double total = 0;
-    for (const auto& test : tests) total += test.points;
-    if (syscalls) total += syscalls->mechanism_points + syscalls->budget_points;
+    for (const auto& test : tests)
+        if (!test.extra_credit) total += test.points;
+    for (const auto& audit : syscalls) total += audit.mechanism_points + audit.budget_points;
     return total;
 }
 
@@ -179,7 +195,17 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
     reader.reject_unknown_keys(server, {"announce_timeout"}, "[server]");
     spec.announce_timeout = reader.number(server, "announce_timeout", "[server]", 5, 0.1);
 
-    if (root.contains("syscalls")) spec.syscalls = read_syscalls(reader, reader.table(root, "syscalls", true));
+    // [syscalls] for one audit, [[syscalls]] for several (e.g. one per server mode).
+    if (const toml::node* audits = root.get("syscalls")) {
+        if (audits->is_table()) {
+            spec.syscalls.push_back(read_syscalls(reader, *audits->as_table()));
+        } else if (audits->is_array_of_tables()) {
+            for (const toml::node& audit : *audits->as_array())
+                spec.syscalls.push_back(read_syscalls(reader, *audit.as_table()));
+        } else {
+            reader.fail(audits, "'syscalls' must be a table or an array of tables");
+        }
+    }
 
     const toml::node* tests = root.get("test");
     if (!tests || !tests->is_array_of_tables())

@@ -26,6 +26,10 @@ struct TestSpec {
     std::map<std::string, double> params;    ///< the kind's parameters, defaults filled in
     std::vector<std::string> server_args;    ///< extra server flags for this test, e.g. --edge
     std::string hint;                        ///< replaces the kind's hint when set
+    bool extra_credit = false;               ///< points count only when passed; never lost
+
+    /// A 0-point test shows a problem the next lab fixes; its failure is the lesson.
+    [[nodiscard]] bool demonstration() const { return points == 0; }
 };
 
 /// The bounded ping-pong load the syscall audit measures.
@@ -36,12 +40,16 @@ struct LoadSpec {
     double timeout = 60;        ///< seconds before the load gives up
 };
 
-/// The `[syscalls]` table: what the strace audit checks.
+/// A `[syscalls]` table (or one of several `[[syscalls]]`): what one strace audit checks.
 struct SyscallSpec {
+    std::string name;                    ///< tells audits apart in the report, e.g. "--edge"
+    std::vector<std::string> args;       ///< extra server flags for this audit
     std::vector<std::string> required;   ///< each entry "a|b": at least one must appear
     std::vector<std::string> forbidden;  ///< each entry "a|b": none may appear
     std::optional<int> max_threads;      ///< threads (tasks) the server may have, incl. main
     std::optional<double> per_message_max;  ///< budget: syscalls per echoed message
+    std::map<std::string, double> family_max;  ///< per-family budgets, e.g. epoll_ctl = 0.1
+    bool nonblocking_clients = false;    ///< accepted sockets must be made nonblocking
     LoadSpec load;
     double mechanism_points = 0;  ///< for required/forbidden/threads, all or nothing
     double budget_points = 0;     ///< for staying within per_message_max
@@ -54,9 +62,9 @@ struct LabSpec {
     std::string title;             ///< "Blocking echo server"
     double announce_timeout = 5;   ///< seconds for the server to print its announce line
     std::vector<TestSpec> tests;
-    std::optional<SyscallSpec> syscalls;
+    std::vector<SyscallSpec> syscalls;  ///< zero or more audits
 
-    /// The total points on offer.
+    /// The total points on offer (extra credit excluded).
     [[nodiscard]] double max_score() const;
 };
 

@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -24,13 +25,14 @@ double wall_clock_now() {
 }
 
 struct Connection {
-    enum class State { connecting, warming_up, waiting_for_window, running, finished };
+    enum class State { connecting, warming_up, waiting_for_window, running, finished, closed };
     Fd fd;
     State state = State::connecting;
     Bytes message;
     std::size_t sent = 0;
     std::size_t received = 0;
     long index = 0;  // messages started on this connection
+    Clock::time_point started;  // when the current message's first byte was sent
 };
 
 class PingPongLoad {
@@ -67,7 +69,9 @@ private:
     std::string timeout_message(Seconds after, const std::string& what) const {
         long waiting = 0;
         for (const auto& c : connections_)
-            if (c.state != Connection::State::finished && c.state != Connection::State::waiting_for_window) ++waiting;
+            if (c.state != Connection::State::finished && c.state != Connection::State::waiting_for_window &&
+                c.state != Connection::State::closed)
+                ++waiting;
         std::string phase = window_open_ ? std::to_string(result_.echoed) + " of " +
                                                std::to_string(options_.messages) + " messages echoed"
                                          : std::to_string(warmed_up_) + " of " + std::to_string(options_.connections) +
@@ -114,7 +118,7 @@ private:
             socklen_t len = sizeof err;
             ::getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
             if (err) {
-                fail("connection " + std::to_string(id + 1) + ": connect: " + std::strerror(err));
+                closed_early(id, std::string("connect: ") + std::strerror(err));
                 return;
             }
             --pending_connects_;
@@ -131,6 +135,7 @@ private:
         Connection& c = connections_[id];
         c.message = random_bytes(options_.message_size, random_);
         c.sent = c.received = 0;
+        c.started = Clock::now();
         ++c.index;
         if (window_open_) ++started_in_window_;
         send_more(id);
@@ -140,7 +145,7 @@ private:
         Connection& c = connections_[id];
         ssize_t n = ::send(c.fd.get(), c.message.data() + c.sent, c.message.size() - c.sent, MSG_NOSIGNAL);
         if (n < 0 && errno != EAGAIN && errno != EINTR) {
-            fail(where(id) + ": send: " + std::strerror(errno));
+            closed_early(id, std::string("send: ") + std::strerror(errno));
             return;
         }
         if (n > 0) c.sent += static_cast<std::size_t>(n);
@@ -153,12 +158,12 @@ private:
         std::uint8_t buffer[65536];
         ssize_t n = ::recv(c.fd.get(), buffer, sizeof buffer, 0);
         if (n < 0) {
-            if (errno != EAGAIN && errno != EINTR) fail(where(id) + ": recv: " + std::strerror(errno));
+            if (errno != EAGAIN && errno != EINTR) closed_early(id, std::string("recv: ") + std::strerror(errno));
             return;
         }
-        std::string progress = std::to_string(c.received) + " of " + std::to_string(c.message.size()) + " bytes";
         if (n == 0) {
-            fail(where(id) + ": server closed the connection after " + progress);
+            closed_early(id, "server closed the connection after " + std::to_string(c.received) + " of " +
+                                 std::to_string(c.message.size()) + " bytes");
             return;
         }
         auto size = static_cast<std::size_t>(n);
@@ -179,9 +184,29 @@ private:
         if (c.received == c.message.size()) message_echoed(id);
     }
 
+    // The server ended a connection. Before its first echo that may be allowed (a select
+    // server refusing fds past FD_SETSIZE); anything else is a failure.
+    void closed_early(std::size_t id, const std::string& what) {
+        Connection& c = connections_[id];
+        bool first_message = c.state == Connection::State::warming_up || c.state == Connection::State::connecting;
+        if (!first_message || result_.closed_by_server >= options_.may_close) {
+            fail(where(id) + ": " + what);
+            return;
+        }
+        if (c.state == Connection::State::connecting) --pending_connects_;
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr);
+        c.fd.reset();
+        c.state = Connection::State::closed;
+        ++result_.closed_by_server;
+        last_progress_ = Clock::now();
+        if (++warmed_up_ == connections_.size()) open_window();
+    }
+
     void message_echoed(std::size_t id) {
         Connection& c = connections_[id];
         last_progress_ = Clock::now();
+        if (options_.record_latency && c.state == Connection::State::running)
+            result_.latencies_us.push_back(std::chrono::duration<double, std::micro>(last_progress_ - c.started).count());
         if (c.state == Connection::State::warming_up) {
             c.state = Connection::State::waiting_for_window;
             if (++warmed_up_ == connections_.size()) open_window();
@@ -200,6 +225,7 @@ private:
         window_open_ = true;
         result_.window_start = wall_clock_now();
         for (std::size_t id = 0; id < connections_.size() && started_in_window_ < options_.messages; ++id) {
+            if (connections_[id].state == Connection::State::closed) continue;
             connections_[id].state = Connection::State::running;
             start_message(id);
         }
@@ -221,6 +247,18 @@ private:
 };
 
 }  // namespace
+
+LatencySummary LoadResult::latency() const {
+    LatencySummary summary;
+    if (latencies_us.empty()) return summary;
+    std::vector<double> sorted = latencies_us;
+    std::ranges::sort(sorted);
+    auto at = [&](double q) { return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(q * double(sorted.size())))]; };
+    summary.p50 = at(0.50);
+    summary.p99 = at(0.99);
+    summary.max = sorted.back();
+    return summary;
+}
 
 LoadResult run_ping_pong_load(const SocketAddress& server, const LoadOptions& options) {
     return PingPongLoad(server, options).run();

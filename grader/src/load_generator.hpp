@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "c10k/listener.hpp"
 #include "deadline.hpp"
@@ -22,6 +23,13 @@ struct LoadOptions {
     Seconds stall_timeout{5};        ///< ...and sooner if no echo completes for this long
     std::uint64_t seed = 1;          ///< payloads are random bytes from this seed
     int max_pending_connects = 256;  ///< connects in flight at once (the backlog is finite)
+    int may_close = 0;               ///< connections the server may close before their first echo
+    bool record_latency = false;     ///< keep each window message's round trip
+};
+
+/// Round-trip figures of the messages inside the window, in microseconds.
+struct LatencySummary {
+    double p50 = 0, p99 = 0, max = 0;
 };
 
 /// What happened. The measurement window starts once every connection has had one
@@ -30,9 +38,13 @@ struct LoadResult {
     bool completed = false;
     std::string failure;          ///< one line when !completed
     long echoed = 0;              ///< messages echoed inside the window
+    int closed_by_server = 0;     ///< connections closed before their first echo (up to may_close)
+    std::vector<double> latencies_us;  ///< with record_latency: one per window message
     double window_start = 0;      ///< wall-clock seconds since the epoch (matches strace -ttt)
     double window_end = 0;
     [[nodiscard]] double window_seconds() const { return window_end - window_start; }
+    /// p50/p99/max of latencies_us (zeros when none were recorded).
+    [[nodiscard]] LatencySummary latency() const;
 };
 
 /// Runs the load against @p server. Never throws for server misbehaviour: it is

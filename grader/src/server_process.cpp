@@ -13,6 +13,8 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -50,7 +52,11 @@ void set_limit(int resource, rlim_t value) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     set_limit(RLIMIT_CPU, limits.cpu_seconds);
     set_limit(RLIMIT_AS, limits.address_space_bytes);
-    set_limit(RLIMIT_NOFILE, limits.open_files);
+    rlimit files{};
+    if (limits.open_files_soft && ::getrlimit(RLIMIT_NOFILE, &files) == 0) {
+        files.rlim_cur = std::min(files.rlim_max, limits.open_files_soft);
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
     rlimit no_core{0, 0};
     ::setrlimit(RLIMIT_CORE, &no_core);
 
@@ -271,6 +277,28 @@ std::string ServerProcess::stderr_tail(std::size_t max_lines) const {
     std::string joined;
     for (const auto& line : lines) joined += (joined.empty() ? "" : " | ") + line;
     return joined;
+}
+
+int ServerProcess::task_count() const {
+    if (status_) return 0;
+    int tasks = 0;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+        std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (::getpgid(std::stoi(name)) != pid_) continue;
+        std::error_code ignored;
+        for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator(entry.path() / "task", ignored))
+            ++tasks;
+    }
+    return tasks;
+}
+
+long ServerProcess::resident_kib() const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.starts_with("VmRSS:")) return std::atol(line.c_str() + 6);
+    return 0;
 }
 
 std::string ServerProcess::stdout_head() const {

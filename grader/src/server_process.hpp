@@ -24,7 +24,9 @@ namespace c10k::grader {
 struct SandboxLimits {
     rlim_t cpu_seconds = 120;                          ///< RLIMIT_CPU
     rlim_t address_space_bytes = 4ull << 30;           ///< RLIMIT_AS
-    rlim_t open_files = 0;                             ///< RLIMIT_NOFILE
+    /// RLIMIT_NOFILE soft limit; the hard limit is inherited, so a server that needs more
+    /// fds raises its own soft limit, as it would have to when started from a shell.
+    rlim_t open_files_soft = 1024;
 };
 
 /// How a process ended.
@@ -61,6 +63,11 @@ public:
     void signal_group(int signal) const;
     /// SIGTERM, up to @p grace for a clean exit, then SIGKILL; always reaps.
     ExitStatus stop(Seconds grace);
+
+    /// Threads of the server plus the other processes in its group (0 once it ended).
+    [[nodiscard]] int task_count() const;
+    /// Resident memory of the server process in KiB (VmRSS), 0 if unknown.
+    [[nodiscard]] long resident_kib() const;
 
     /// The last @p max_lines lines the server wrote to stderr, joined with " | ".
     [[nodiscard]] std::string stderr_tail(std::size_t max_lines = 3) const;

@@ -56,6 +56,18 @@ std::string budget_hint(const std::vector<SyscallRow>& rows) {
     return "count what your loop calls per message (strace -f -c ./server --port 0) and drop what is not needed";
 }
 
+std::string audit_suffix(const SyscallSpec& spec) { return spec.name.empty() ? "" : " (" + spec.name + ")"; }
+
+std::string mechanism_name(const SyscallSpec& spec) { return "syscalls: the lab's I/O mechanism" + audit_suffix(spec); }
+
+std::string budget_name(const SyscallSpec& spec) {
+    return "syscalls: at most " + fixed(*spec.per_message_max, 1) + " per echoed message" + audit_suffix(spec);
+}
+
+bool has_mechanism_checks(const SyscallSpec& spec) {
+    return spec.mechanism_points > 0 || !spec.required.empty() || !spec.forbidden.empty() || spec.nonblocking_clients;
+}
+
 TestResult failed_audit(const std::string& name, double points, const std::string& reason,
                         const std::string& hint) {
     TestResult result;
@@ -98,15 +110,28 @@ TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, 
     TraceCounts counts;
     counts.tasks = static_cast<int>(files.size());
     for (const auto& call : calls) {
-        if (call.timestamp > announced_at || (call.timestamp == announced_at && announced))
+        if (call.timestamp > announced_at || (call.timestamp == announced_at && announced)) {
             ++counts.after_announce[call.name];
+            bool ok = call.result && *call.result >= 0;
+            if ((call.name == "accept" || call.name == "accept4") && ok) {
+                ++counts.accepted;
+                if (call.arguments.find("SOCK_NONBLOCK") != std::string::npos) ++counts.accepted_nonblocking;
+            }
+            if (call.name == "fcntl" && ok && call.arguments.find("F_SETFL") != std::string::npos &&
+                call.arguments.find("O_NONBLOCK") != std::string::npos)
+                ++counts.set_nonblocking;
+        }
         if (call.timestamp >= window_start && call.timestamp <= window_end) ++counts.in_window[call.name];
     }
     return counts;
 }
 
 void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long messages, GradeReport& report) {
-    SyscallSummary& summary = report.syscalls;
+    SyscallSummary& summary = report.syscalls.emplace_back();
+    summary.name = spec.name;
+    summary.load = std::to_string(spec.load.messages) + " messages of " + std::to_string(spec.load.size) + " B over " +
+                   std::to_string(spec.load.connections) +
+                   (spec.load.connections == 1 ? " connection" : " connections");
     summary.measured = true;
     summary.messages = messages;
     summary.tasks = counts.tasks;
@@ -115,9 +140,9 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
     for (const auto& row : summary.rows) total += row.count;
     summary.per_message_total = messages > 0 ? double(total) / double(messages) : 0;
 
-    if (spec.mechanism_points > 0 || !spec.required.empty() || !spec.forbidden.empty()) {
+    if (has_mechanism_checks(spec)) {
         TestResult mechanism;
-        mechanism.name = "syscalls: the lab's I/O mechanism";
+        mechanism.name = mechanism_name(spec);
         mechanism.max_score = spec.mechanism_points;
         std::vector<std::string> problems;
         for (const auto& entry : spec.required)
@@ -131,6 +156,10 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
         if (spec.max_threads && counts.tasks > *spec.max_threads)
             problems.push_back("the server ran " + std::to_string(counts.tasks) + " threads/processes (this lab allows " +
                                std::to_string(*spec.max_threads) + ")");
+        if (spec.nonblocking_clients && counts.accepted_nonblocking + counts.set_nonblocking < counts.accepted)
+            problems.push_back("blocking client sockets: " + std::to_string(counts.accepted) + " accepted, " +
+                               std::to_string(counts.accepted_nonblocking + counts.set_nonblocking) +
+                               " made nonblocking (accept4 with SOCK_NONBLOCK, or fcntl F_SETFL O_NONBLOCK)");
         if (problems.empty()) {
             mechanism.status = TestResult::Status::passed;
             mechanism.score = spec.mechanism_points;
@@ -144,18 +173,28 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
 
     if (spec.per_message_max) {
         TestResult budget;
-        budget.name = "syscalls: at most " + fixed(*spec.per_message_max, 1) + " per echoed message";
+        budget.name = budget_name(spec);
         budget.max_score = spec.budget_points;
         std::string breakdown = "per message:";
         for (std::size_t i = 0; i < summary.rows.size() && i < 5; ++i)
             breakdown += (i ? ", " : " ") + summary.rows[i].family + " " + fixed(summary.rows[i].per_message);
         budget.steps.push_back(breakdown);
-        if (summary.per_message_total <= *spec.per_message_max) {
+        std::vector<std::string> over;
+        if (summary.per_message_total > *spec.per_message_max)
+            over.push_back(fixed(summary.per_message_total) + " per echoed message (budget " +
+                           fixed(*spec.per_message_max, 1) + ")");
+        for (const auto& [family, limit] : spec.family_max) {
+            auto row = std::ranges::find(summary.rows, family, &SyscallRow::family);
+            double per_message = row == summary.rows.end() ? 0 : row->per_message;
+            if (per_message > limit)
+                over.push_back(family + " " + fixed(per_message) + " per message (at most " + fixed(limit, 1) + ")");
+        }
+        if (over.empty()) {
             budget.status = TestResult::Status::passed;
             budget.score = spec.budget_points;
         } else {
-            budget.reason = fixed(summary.per_message_total) + " per echoed message (budget " +
-                            fixed(*spec.per_message_max, 1) + "); " + breakdown;
+            for (const auto& problem : over) budget.reason += problem + "; ";
+            budget.reason += breakdown;
             budget.hint = budget_hint(summary.rows);
         }
         report.tests.push_back(std::move(budget));
@@ -164,19 +203,16 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
 
 void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOptions& options, GradeReport& report) {
     const LoadSpec& load = spec.load;
-    report.syscalls.load = std::to_string(load.messages) + " messages of " + std::to_string(load.size) + " B over " +
-                           std::to_string(load.connections) + (load.connections == 1 ? " connection" : " connections");
     std::string stderr_tail;
     auto fail_all = [&](const std::string& reason, const std::string& hint) {
-        if (spec.mechanism_points > 0 || !spec.required.empty() || !spec.forbidden.empty())
-            report.tests.push_back(failed_audit("syscalls: the lab's I/O mechanism", spec.mechanism_points, reason, hint));
-        if (spec.per_message_max)
-            report.tests.push_back(failed_audit("syscalls: at most " + fixed(*spec.per_message_max, 1) +
-                                                    " per echoed message",
-                                                spec.budget_points, reason, hint));
-        for (auto& test : report.tests)
-            if (test.name.starts_with("syscalls:") && test.status == TestResult::Status::failed)
-                test.server_stderr = stderr_tail;
+        if (has_mechanism_checks(spec)) {
+            report.tests.push_back(failed_audit(mechanism_name(spec), spec.mechanism_points, reason, hint));
+            report.tests.back().server_stderr = stderr_tail;
+        }
+        if (spec.per_message_max) {
+            report.tests.push_back(failed_audit(budget_name(spec), spec.budget_points, reason, hint));
+            report.tests.back().server_stderr = stderr_tail;
+        }
     };
 
     auto strace = find_strace();
@@ -192,7 +228,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     std::filesystem::path dir = pattern;
     std::vector<std::string> command = {strace->string(), "-ff", "-ttt", "-qq", "-e", "signal=none", "-s", "16",
                                         "-o", (dir / "trace").string(), "--"};
-    for (const auto& arg : server_command(options.server)) command.push_back(arg);
+    for (const auto& arg : server_command(options.server, spec.args)) command.push_back(arg);
 
     LoadResult result;
     try {

@@ -25,6 +25,9 @@ struct TraceCounts {
     std::map<std::string, long> in_window;        ///< by syscall name, inside [start, end]
     std::map<std::string, long> after_announce;   ///< by syscall name, from the announce on
     int tasks = 0;                                ///< threads + processes (one trace file each)
+    long accepted = 0;               ///< successful accept/accept4 calls after the announce
+    long accepted_nonblocking = 0;   ///< ...of which accept4 with SOCK_NONBLOCK
+    long set_nonblocking = 0;        ///< fcntl(F_SETFL, ...O_NONBLOCK...) calls after the announce
 };
 
 /// Counts calls in the `-ff` trace files @p files. The announce is the first
@@ -33,7 +36,7 @@ TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, 
                                double window_end);
 
 /// The mechanism and budget verdicts for @p counts, given the audited messages.
-/// Appends up to two TestResults to @p report and fills report.syscalls.
+/// Appends up to two TestResults to @p report and one SyscallSummary to report.syscalls.
 void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long messages,
                     GradeReport& report);
 

@@ -84,7 +84,7 @@ TEST_CASE("broken: one syscall per byte blows the budget with a hint about reads
     CHECK(graded.report.tests.at(0).status == TestResult::Status::passed);  // the bytes are right
     const TestResult& budget = graded.report.tests.at(1);
     CHECK(budget.status == TestResult::Status::failed);
-    CHECK(graded.report.syscalls.per_message_total == Approx(128).margin(1));  // 64 reads + 64 writes
+    CHECK(graded.report.syscalls.at(0).per_message_total == Approx(128).margin(1));  // 64 reads + 64 writes
     CHECK_THAT(budget.reason, Catch::Contains("per echoed message (budget 2.5); per message: read 64."));
     CHECK_THAT(budget.hint, Catch::Contains("several reads per message"));
 }

@@ -48,11 +48,11 @@ TEST_CASE("spec: a good spec is read with every default filled in") {
     CHECK(spec.tests[0].params.at("messages") == 20);  // the kind's default
     CHECK(spec.tests[1].points == 5.5);
     CHECK(spec.tests[1].hint == "loop on write");
-    REQUIRE(spec.syscalls);
-    CHECK(spec.syscalls->required == std::vector<std::string>{"accept", "read|recv"});
-    CHECK(spec.syscalls->load.connections == 2);
-    CHECK(spec.syscalls->load.size == 64);
-    CHECK(spec.syscalls->load.messages == 500);
+    REQUIRE(spec.syscalls.size() == 1);
+    CHECK(spec.syscalls[0].required == std::vector<std::string>{"accept", "read|recv"});
+    CHECK(spec.syscalls[0].load.connections == 2);
+    CHECK(spec.syscalls[0].load.size == 64);
+    CHECK(spec.syscalls[0].load.messages == 500);
     CHECK(spec.max_score() == Approx(10 + 5.5 + 4 + 6));
 }
 
@@ -62,6 +62,38 @@ TEST_CASE("spec: the real lab specs all parse") {
         auto spec = c10k::grader::load_lab_spec(std::string(C10K_SOURCE_DIR) + "/labs/" + lab + "/grade.toml");
         CHECK(spec.max_score() == 100);
     }
+}
+
+TEST_CASE("spec: several audits, per-family budgets and extra credit") {
+    auto spec = parse_lab_spec(R"(
+[lab]
+id = "06"
+title = "epoll"
+[[test]]
+name = "workers"
+kind = "echo"
+points = 5
+extra_credit = true
+args = ["--workers", "2"]
+[[syscalls]]
+per_message_max = 2.5
+budget_points = 5
+max_per_message = { epoll_ctl = 0.1 }
+[[syscalls]]
+name = "--edge"
+args = ["--edge"]
+nonblocking_clients = true
+per_message_max = 3.5
+budget_points = 5
+)", "g.toml");
+    CHECK(spec.tests[0].extra_credit);
+    CHECK(spec.tests[0].server_args == std::vector<std::string>{"--workers", "2"});
+    REQUIRE(spec.syscalls.size() == 2);
+    CHECK(spec.syscalls[0].family_max.at("epoll_ctl") == 0.1);
+    CHECK(spec.syscalls[1].name == "--edge");
+    CHECK(spec.syscalls[1].args == std::vector<std::string>{"--edge"});
+    CHECK(spec.syscalls[1].nonblocking_clients);
+    CHECK(spec.max_score() == 10);  // extra credit is not part of the maximum
 }
 
 TEST_CASE("spec: broken TOML names the file and line") {

@@ -73,9 +73,9 @@ TEST_CASE("audit: 2 calls per message within a 2.5 budget passes, with the table
     CHECK(report.tests[0].status == TestResult::Status::passed);
     CHECK(report.tests[1].status == TestResult::Status::passed);
     CHECK(report.score() == 10);
-    CHECK(report.syscalls.per_message_total == Approx(2.0));
-    REQUIRE(report.syscalls.rows.size() == 2);
-    CHECK(report.syscalls.rows[0].per_message == Approx(1.0));
+    CHECK(report.syscalls.at(0).per_message_total == Approx(2.0));
+    REQUIRE(report.syscalls.at(0).rows.size() == 2);
+    CHECK(report.syscalls.at(0).rows[0].per_message == Approx(1.0));
 }
 
 TEST_CASE("audit: forbidden calls, missing required ones and extra threads are all named") {

@@ -32,7 +32,13 @@ SocketAddress make_socket_address(const std::string& host, std::uint16_t port);
 /// @param options         where to listen
 /// @param backlog         listen() backlog; the kernel caps it at net.core.somaxconn
 /// @param socket_flags    extra socket() type flags, e.g. SOCK_NONBLOCK
+/// @param reuse_port      set SO_REUSEPORT, so several sockets can listen on one port
+///                        and the kernel spreads new connections over them
 /// Lab 01 has students write exactly these calls themselves; later labs call this.
-Fd open_listener(const ServerOptions& options, int backlog = SOMAXCONN, int socket_flags = 0);
+Fd open_listener(const ServerOptions& options, int backlog = SOMAXCONN, int socket_flags = 0,
+                 bool reuse_port = false);
+
+/// The local port a socket is bound to (after bind with port 0, the one the kernel chose).
+std::uint16_t local_port(int fd);
 
 }  // namespace c10k

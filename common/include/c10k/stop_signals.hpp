@@ -2,6 +2,9 @@
 /// @file stop_signals.hpp
 /// @brief Signal set-up shared by every server: SIGPIPE ignored, SIGTERM/SIGINT stop.
 
+#include <signal.h>
+#include <sys/resource.h>
+
 namespace c10k {
 
 /// Ignores SIGPIPE (a write to a closed peer then fails with EPIPE instead of killing
@@ -15,5 +18,19 @@ void install_stop_signals();
 
 /// True once SIGTERM or SIGINT arrived. Safe to call from any thread.
 [[nodiscard]] bool stop_requested() noexcept;
+
+/// For event loops: blocks SIGTERM and SIGINT and returns the signal mask to *wait* with.
+///
+/// Pass the result to pselect(), ppoll() or epoll_pwait(): the kernel unblocks the stop
+/// signals only for the duration of the wait, atomically, so a stop request can never
+/// slip in between checking stop_requested() and going to sleep.
+/// Threads created afterwards inherit the blocked mask, so the signal always wakes the
+/// thread that waits with this mask.
+[[nodiscard]] sigset_t block_stop_signals();
+
+/// Raises the soft RLIMIT_NOFILE to the hard limit and returns the new soft limit.
+/// Shells usually start programs with 1024 descriptors; a server for thousands of
+/// clients needs more. Throws SyscallError if the limit cannot be read or set.
+rlim_t raise_open_file_limit();
 
 }  // namespace c10k

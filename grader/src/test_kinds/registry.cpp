@@ -36,6 +36,28 @@ const std::vector<TestKind>& test_kinds() {
          {{"grace", 1}, {"timeout", 5}},
          "on EINTR check c10k::stop_requested() and leave the loop; return 0 from main",
          run_graceful_shutdown, true},
+        {"concurrent", "`clients` connections at once, each echoed, then `messages` more each (ping-pong)",
+         {{"clients", 100}, {"messages", 2}, {"size", 64}, {"timeout", 30}, {"may_close", 0}, {"min_threads", 0}},
+         "every connection must be served while all the others stay open",
+         run_concurrent},
+        {"idle_clients", "`idle` clients connect and send nothing; `clients` others must be served meanwhile",
+         {{"idle", 1}, {"clients", 5}, {"messages", 10}, {"timeout", 3}},
+         "a blocking read() on an idle client stalls everyone: wait for readiness instead",
+         run_idle_clients},
+        {"latency", "`clients` connections ping-pong `size`-byte messages; p99 round trip under `p99_ms`",
+         {{"clients", 20}, {"size", 4096}, {"messages", 2000}, {"p99_ms", 20}, {"timeout", 30}},
+         "echo each message in one write, or set TCP_NODELAY: two small writes meet Nagle's algorithm "
+         "and the client's delayed ACK (~40 ms stalls)",
+         run_latency},
+        {"never_reading_client", "one client sends `size` bytes and never reads; `clients` others must be served",
+         {{"size", 64 << 20}, {"fill_seconds", 1}, {"clients", 10}, {"messages", 20}, {"stall_seconds", 3},
+          {"max_rss_mb", 0}, {"timeout", 20}},
+         "never block on one client: nonblocking sockets, a bounded buffer per connection, and stop reading a "
+         "client whose echoes cannot be sent (backpressure)",
+         run_never_reading_client},
+        {"idle_cost", "measures one client's msgs/s alone and beside `idle` idle connections (never fails)",
+         {{"idle", 2000}, {"messages", 3000}, {"timeout", 20}},
+         "", run_idle_cost},
     };
     return kinds;
 }

@@ -57,5 +57,10 @@ void run_sequential_clients(TestContext& context);
 void run_half_close(TestContext& context);
 void run_client_reset(TestContext& context);
 void run_graceful_shutdown(TestContext& context);
+void run_concurrent(TestContext& context);
+void run_idle_clients(TestContext& context);
+void run_latency(TestContext& context);
+void run_never_reading_client(TestContext& context);
+void run_idle_cost(TestContext& context);
 
 }  // namespace c10k::grader
