@@ -178,7 +178,6 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
         std::string breakdown = "per message:";
         for (std::size_t i = 0; i < summary.rows.size() && i < 5; ++i)
             breakdown += (i ? ", " : " ") + summary.rows[i].family + " " + fixed(summary.rows[i].per_message);
-        budget.steps.push_back(breakdown);
         std::vector<std::string> over;
         if (summary.per_message_total > *spec.per_message_max)
             over.push_back(fixed(summary.per_message_total) + " per echoed message (budget " +
@@ -192,6 +191,7 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
         if (over.empty()) {
             budget.status = TestResult::Status::passed;
             budget.score = spec.budget_points;
+            budget.steps.push_back(breakdown);
         } else {
             for (const auto& problem : over) budget.reason += problem + "; ";
             budget.reason += breakdown;

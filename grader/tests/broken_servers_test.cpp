@@ -98,3 +98,30 @@ TEST_CASE("broken: poll() in the blocking lab is caught as a forbidden mechanism
     CHECK(mechanism.status == TestResult::Status::failed);
     CHECK_THAT(mechanism.reason, Catch::Contains("poll called"));
 }
+
+TEST_CASE("broken: a select server without the FD_SETSIZE check dies at fd 1024, named") {
+    Graded graded = grade_broken("select_past_fd_setsize",
+                                 "[[test]]\nname = '1100'\nkind = 'concurrent'\npoints = 1\nclients = 1100\n"
+                                 "messages = 1\nmay_close = 100\ntimeout = 20\n");
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("server killed by SIGABRT"));
+}
+
+TEST_CASE("broken: a poll server with blocking writes stalls behind a never-reading client") {
+    Graded graded = grade_broken("poll_blocking_writes",
+                                 "[[test]]\nname = 'greedy'\nkind = 'never_reading_client'\npoints = 1\n"
+                                 "stall_seconds = 2\n");
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("while one client was not reading: no echo completed within 2.0 s"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("nonblocking"));
+}
+
+TEST_CASE("broken: epoll_ctl on every event blows the per-family budget, with the right hint") {
+    Graded graded = grade_broken("epoll_ctl_every_event",
+                                 "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\nmessages = 2\n"
+                                 "[syscalls]\nper_message_max = 3.5\nbudget_points = 1\n"
+                                 "max_per_message = { epoll_ctl = 0.1 }\n"
+                                 "load = { connections = 10, size = 64, messages = 500 }\n");
+    const TestResult& budget = graded.report.tests.at(1);
+    CHECK(budget.status == TestResult::Status::failed);
+    CHECK_THAT(budget.reason, Catch::Contains("epoll_ctl 1.00 per message (at most 0.1)"));
+    CHECK_THAT(budget.hint, Catch::Contains("register each fd once"));
+}
