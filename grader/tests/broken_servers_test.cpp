@@ -125,3 +125,12 @@ TEST_CASE("broken: epoll_ctl on every event blows the per-family budget, with th
     CHECK_THAT(budget.reason, Catch::Contains("epoll_ctl 1.00 per message (at most 0.1)"));
     CHECK_THAT(budget.hint, Catch::Contains("register each fd once"));
 }
+
+TEST_CASE("broken: echoing in two small writes meets Nagle and delayed ACKs: the latency test says so") {
+    // The server is iterative, so one client; 100 messages are enough to see 40 ms stalls.
+    Graded graded = grade_broken("two_writes_nagle",
+                                 "[[test]]\nname = 'latency'\nkind = 'latency'\npoints = 1\nclients = 1\n"
+                                 "messages = 100\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("p99 must be under 20.0 ms (measured twice)"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("Nagle"));
+}
