@@ -73,11 +73,13 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
     std::ostringstream out;
     out << "lab " << report.lab << ": " << report.title << "\n";
     out << "server: " << report.server << "\n\n";
+    if (!report.skipped.empty()) out << "SKIPPED: " << report.skipped << "\n\n";
     const TestResult* previous = nullptr;
     for (const auto& test : report.tests) {
         out << test_line(test) << "\n";
         bool failed = test.status != TestResult::Status::passed;
         // A server that cannot start fails every test the same way: say it once.
+        if (test.status == TestResult::Status::skipped) continue;  // the reason is printed once, above
         if (failed && !verbose && previous && previous->reason == test.reason &&
             previous->server_stderr == test.server_stderr) {
             out << "      (same as above)\n";
@@ -123,8 +125,9 @@ std::string format_json_report(const GradeReport& report) {
                          {"score", test.score},
                          {"max_score", test.extra_credit ? 0.0 : test.max_score},  // Gradescope's extra credit
                          // A demonstration's failure is its lesson, not a failed test.
-                         {"status", test.status == TestResult::Status::passed || test.demonstration ? "passed"
-                                                                                                    : "failed"},
+                         {"status", test.status == TestResult::Status::skipped ? "skipped"
+                                    : test.status == TestResult::Status::passed || test.demonstration ? "passed"
+                                                                                                      : "failed"},
                          {"output", output}});
     }
     json audits = json::array();
@@ -147,7 +150,7 @@ std::string format_json_report(const GradeReport& report) {
         {"output", "lab " + report.lab + ": " + report.title},
         {"tests", tests},
         {"syscalls", audits},
-        {"extra_data", {{"lab", report.lab}, {"server", report.server}}},
+        {"extra_data", {{"lab", report.lab}, {"server", report.server}, {"skipped", report.skipped}}},
     };
     return result.dump(2) + "\n";
 }

@@ -48,6 +48,7 @@ struct GradeReport {
     std::string server;               ///< the path graded
     std::vector<TestResult> tests;
     std::vector<SyscallSummary> syscalls;  ///< one per audit that ran
+    std::string skipped;              ///< why the whole lab was skipped (io_uring missing), else ""
     double execution_seconds = 0;
 
     [[nodiscard]] double score() const;

@@ -187,9 +187,13 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
     LabSpec spec;
     spec.source = source_name;
     const toml::table& lab = reader.table(root, "lab", true);
-    reader.reject_unknown_keys(lab, {"id", "title"}, "[lab]");
+    reader.reject_unknown_keys(lab, {"id", "title", "requires"}, "[lab]");
     spec.id = reader.string(lab, "id", "[lab]");
     spec.title = reader.string(lab, "title", "[lab]");
+    spec.required_features = reader.strings(lab, "requires", "[lab]");
+    for (const auto& feature : spec.required_features)
+        if (feature != "io_uring")
+            reader.fail(lab.get("requires"), "[lab]: unknown requirement '" + feature + "' (known: io_uring)");
 
     const toml::table& server = reader.table(root, "server", false);
     reader.reject_unknown_keys(server, {"announce_timeout"}, "[server]");

@@ -60,6 +60,7 @@ struct LabSpec {
     std::filesystem::path source;  ///< the file it came from
     std::string id;                ///< "01"
     std::string title;             ///< "Blocking echo server"
+    std::vector<std::string> required_features;  ///< `requires` in [lab]: "io_uring"
     double announce_timeout = 5;   ///< seconds for the server to print its announce line
     std::vector<TestSpec> tests;
     std::vector<SyscallSpec> syscalls;  ///< zero or more audits

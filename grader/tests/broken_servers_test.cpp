@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "c10k/io_uring_support.hpp"
 #include "grading.hpp"
 #include "lab_spec.hpp"
 #include "process_check.hpp"
@@ -133,4 +134,35 @@ TEST_CASE("broken: echoing in two small writes meets Nagle and delayed ACKs: the
                                  "messages = 100\n");
     CHECK_THAT(graded.only().reason, Catch::Contains("p99 must be under 20.0 ms (measured twice)"));
     CHECK_THAT(graded.only().hint, Catch::Contains("Nagle"));
+}
+
+TEST_CASE("broken: io_uring with an enter per operation blows the budget, with a hint about batching") {
+    if (auto reason = c10k::probe_io_uring()) {
+        WARN("skipped: " << *reason);
+        return;
+    }
+    Graded graded = grade_broken("uring_submit_per_operation",
+                                 "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\nmessages = 2\n"
+                                 "[syscalls]\nforbidden = ['read', 'write']\nmechanism_points = 1\n"
+                                 "per_message_max = 0.5\nbudget_points = 1\n"
+                                 "load = { connections = 1, size = 64, messages = 200 }\n");
+    CHECK(graded.report.tests.at(1).status == TestResult::Status::passed);  // only io_uring calls
+    const TestResult& budget = graded.report.tests.at(2);
+    CHECK(budget.status == TestResult::Status::failed);
+    CHECK(graded.report.syscalls.at(0).per_message_total > 1.5);
+    CHECK_THAT(budget.hint, Catch::Contains("io_uring_submit_and_wait"));
+}
+
+TEST_CASE("broken: read(2) on the side of io_uring is a forbidden call") {
+    if (auto reason = c10k::probe_io_uring()) {
+        WARN("skipped: " << *reason);
+        return;
+    }
+    Graded graded = grade_broken("uring_reads_on_the_side",
+                                 "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\nmessages = 2\n"
+                                 "[syscalls]\nrequired = ['io_uring_enter']\nforbidden = ['read', 'write']\n"
+                                 "mechanism_points = 1\nload = { connections = 1, size = 64, messages = 200 }\n");
+    const TestResult& mechanism = graded.report.tests.at(1);
+    CHECK(mechanism.status == TestResult::Status::failed);
+    CHECK_THAT(mechanism.reason, Catch::Contains("read called"));
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Test helper: runs the c10k-grade binary and captures its exit code and output.
+// Test helpers: run a command (usually c10k-grade) and capture its exit code and output.
 
 #include <sys/wait.h>
 
@@ -15,8 +15,9 @@ struct Run {
     std::string output;
 };
 
-inline Run run_grader(const std::string& args) {
-    std::string command = std::string(GRADER_BINARY) + " " + args + " 2>&1";
+/// Runs a shell command line, capturing its exit code and output (stderr included).
+inline Run run_command(const std::string& command_line) {
+    std::string command = command_line + " 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
     REQUIRE(pipe);
     std::string output;
@@ -25,5 +26,12 @@ inline Run run_grader(const std::string& args) {
     int status = ::pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
+
+/// Runs `PREFIX c10k-grade ARGS` (PREFIX: a wrapper such as no_io_uring, or "").
+inline Run run_grader_with_prefix(const std::string& prefix, const std::string& args) {
+    return run_command(prefix + " " + std::string(GRADER_BINARY) + " " + args);
+}
+
+inline Run run_grader(const std::string& args) { return run_grader_with_prefix("", args); }
 
 }  // namespace test_support

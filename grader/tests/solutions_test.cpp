@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "c10k/io_uring_support.hpp"
 #include "grader_run.hpp"
 #include "grading.hpp"
 #include "lab_spec.hpp"
@@ -70,6 +71,26 @@ TEST_CASE("solution 06-epoll: full marks in both modes and the stretch, C10K") {
     CHECK(per_message(report, 0) < 2.5);
     CHECK(per_message(report, 1) < 3.5);
     CHECK(report.score() == report.max_score() + 5);  // the extra credit
+}
+
+TEST_CASE("solution 07-io_uring: full marks, far fewer syscalls than messages") {
+    if (auto reason = c10k::probe_io_uring()) {
+        WARN("skipped: " << *reason);  // the grader must say the same, not fail
+        LabSpec spec = load_lab_spec(C10K_SOURCE_DIR "/labs/07-io_uring/grade.toml");
+        GradeOptions options;
+        options.server = C10K_BUILD_DIR "/solutions/07-io_uring/server";
+        CHECK(grade_lab(spec, options).skipped == *reason);
+        return;
+    }
+    GradeReport report = grade_solution("07-io_uring");
+    CHECK(per_message(report) < 0.5);
+}
+
+TEST_CASE("solution 07-io_uring under a seccomp filter: one clear line naming the cause and the fix") {
+    Run run = test_support::run_command(std::string(NO_IO_URING) + " " C10K_BUILD_DIR "/solutions/07-io_uring/server --port 0");
+    CHECK(run.exit_code == 1);
+    CHECK_THAT(run.output, Catch::StartsWith("server: io_uring_setup: Function not implemented") &&
+                               Catch::Contains("seccomp"));
 }
 
 TEST_CASE("c10k-grade: exit 0 and a Gradescope-shaped JSON report at full marks") {

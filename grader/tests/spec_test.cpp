@@ -57,7 +57,8 @@ TEST_CASE("spec: a good spec is read with every default filled in") {
 }
 
 TEST_CASE("spec: the real lab specs all parse") {
-    for (const char* lab : {"01-blocking", "02-threads", "03-select", "04-poll", "05-nonblocking", "06-epoll"}) {
+    for (const char* lab : {"01-blocking", "02-threads", "03-select", "04-poll", "05-nonblocking", "06-epoll",
+                            "07-io_uring"}) {
         INFO(lab);
         auto spec = c10k::grader::load_lab_spec(std::string(C10K_SOURCE_DIR) + "/labs/" + lab + "/grade.toml");
         CHECK(spec.max_score() == 100);

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "c10k/io_uring_support.hpp"
 #include "grading.hpp"
 #include "lab_spec.hpp"
 #include "process_check.hpp"
@@ -35,3 +36,10 @@ TEST_CASE("starter 03-select: runs, scores below full marks, every failure expla
 TEST_CASE("starter 04-poll: runs, scores below full marks, every failure explained") { check_starter("04-poll"); }
 TEST_CASE("starter 05-nonblocking: runs, scores below full marks, every failure explained") { check_starter("05-nonblocking"); }
 TEST_CASE("starter 06-epoll: runs, scores below full marks, every failure explained") { check_starter("06-epoll"); }
+TEST_CASE("starter 07-io_uring: runs, scores below full marks, every failure explained") {
+    if (auto reason = c10k::probe_io_uring()) {
+        WARN("skipped: " << *reason);
+        return;
+    }
+    check_starter("07-io_uring");
+}
