@@ -107,6 +107,12 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
         std::snprintf(row, sizeof row, "  %-20s %10ld %13.2f\n", "total", total, syscalls.per_message_total);
         out << row;
         out << "  threads/processes seen: " << syscalls.tasks << "\n";
+        if (syscalls.cpu_seconds >= 0 && syscalls.messages > 0) {
+            char cpu[160];
+            std::snprintf(cpu, sizeof cpu, "  server CPU during the load: %.2f s, %.0f us per message (strace inflates it)\n",
+                          syscalls.cpu_seconds, syscalls.cpu_seconds * 1e6 / double(syscalls.messages));
+            out << cpu;
+        }
     }
     out << "\nscore: " << points_text(report.score()) << "/" << points_text(report.max_score());
     char seconds[32];
@@ -141,6 +147,7 @@ std::string format_json_report(const GradeReport& report) {
                           {"messages", summary.messages},
                           {"per_message", summary.per_message_total},
                           {"tasks", summary.tasks},
+                          {"cpu_seconds", summary.cpu_seconds},
                           {"families", families}});
     }
     json result = {

@@ -38,6 +38,7 @@ struct SyscallSummary {
     long messages = 0;
     double per_message_total = 0;
     int tasks = 0;                    ///< threads and processes the server ran
+    double cpu_seconds = -1;          ///< the server's CPU time (user + system) during the load; -1 unknown
     std::vector<SyscallRow> rows;     ///< most frequent first
 };
 

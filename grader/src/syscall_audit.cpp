@@ -83,6 +83,25 @@ TestResult failed_audit(const std::string& name, double points, const std::strin
 
 }  // namespace
 
+// The traced server is strace's only child; its CPU time (all its threads, the kernel's
+// SQPOLL thread included) in seconds, or -1 when unknown.
+double traced_server_cpu_seconds(pid_t strace_pid) {
+    std::ifstream children("/proc/" + std::to_string(strace_pid) + "/task/" + std::to_string(strace_pid) + "/children");
+    pid_t server = 0;
+    if (!(children >> server)) return -1;
+    std::ifstream stat("/proc/" + std::to_string(server) + "/stat");
+    std::string text;
+    if (!std::getline(stat, text)) return -1;
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string field;
+    double user = 0, system = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15: utime, stime (clock ticks)
+        if (i == 14) user = std::stod(field);
+        if (i == 15) system = std::stod(field);
+    }
+    return (user + system) / double(::sysconf(_SC_CLK_TCK));
+}
+
 std::optional<std::filesystem::path> find_strace() {
     const char* path = std::getenv("PATH");
     std::stringstream dirs(path ? path : "/usr/bin:/bin");
@@ -236,6 +255,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     for (const auto& arg : server_command(options.server, spec.args)) command.push_back(arg);
 
     LoadResult result;
+    double cpu_seconds = -1;
     try {
         ServerProcess server(command, options.limits);
         try {
@@ -247,7 +267,10 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
             load_options.messages = load.messages;
             load_options.timeout = Seconds(load.timeout);
             load_options.seed = options.seed ? options.seed : 1;
+            double cpu_before = traced_server_cpu_seconds(server.pid());
             result = run_ping_pong_load(make_socket_address("127.0.0.1", port), load_options);
+            double cpu_after = traced_server_cpu_seconds(server.pid());
+            if (cpu_before >= 0 && cpu_after >= 0) cpu_seconds = cpu_after - cpu_before;
         } catch (const TestFailure& failure) {
             result.failure = std::string("under strace: ") + failure.what();
         }
@@ -261,6 +284,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
     if (result.completed) {
         judge_syscalls(spec, count_traced_calls(files, result.window_start, result.window_end), result.echoed, report);
+        report.syscalls.back().cpu_seconds = cpu_seconds;
     } else {
         std::string hint = "the echo tests above show what goes wrong without strace";
         if (stderr_tail.find("strace:") != std::string::npos) {

@@ -86,6 +86,18 @@ TEST_CASE("solution 07-io_uring: full marks, far fewer syscalls than messages") 
     CHECK(per_message(report) < 0.5);
 }
 
+TEST_CASE("solution 08-io_uring-advanced: full marks, multishot and a buffer ring, with and without SQPOLL") {
+    if (auto reason = c10k::probe_io_uring()) {
+        WARN("skipped: " << *reason);
+        return;
+    }
+    GradeReport report = grade_solution("08-io_uring-advanced");
+    REQUIRE(report.syscalls.size() == 2);
+    CHECK(per_message(report, 0) < 0.2);
+    CHECK(per_message(report, 1) < 0.2);
+    CHECK(report.syscalls.at(1).cpu_seconds >= 0);  // the SQPOLL audit shows the CPU it costs
+}
+
 TEST_CASE("solution 07-io_uring under a seccomp filter: one clear line naming the cause and the fix") {
     Run run = test_support::run_command(std::string(NO_IO_URING) + " " C10K_BUILD_DIR "/solutions/07-io_uring/server --port 0");
     CHECK(run.exit_code == 1);

@@ -58,7 +58,7 @@ TEST_CASE("spec: a good spec is read with every default filled in") {
 
 TEST_CASE("spec: the real lab specs all parse") {
     for (const char* lab : {"01-blocking", "02-threads", "03-select", "04-poll", "05-nonblocking", "06-epoll",
-                            "07-io_uring"}) {
+                            "07-io_uring", "08-io_uring-advanced"}) {
         INFO(lab);
         auto spec = c10k::grader::load_lab_spec(std::string(C10K_SOURCE_DIR) + "/labs/" + lab + "/grade.toml");
         CHECK(spec.max_score() == 100);

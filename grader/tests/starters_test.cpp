@@ -43,3 +43,11 @@ TEST_CASE("starter 07-io_uring: runs, scores below full marks, every failure exp
     }
     check_starter("07-io_uring");
 }
+
+TEST_CASE("starter 08-io_uring-advanced: runs, scores below full marks, every failure explained") {
+    if (auto reason = c10k::probe_io_uring()) {
+        WARN("skipped: " << *reason);
+        return;
+    }
+    check_starter("08-io_uring-advanced");
+}
