@@ -38,10 +38,10 @@ grade-solutions: deps all
 	for dir in solutions/[0-9][0-9]-*/; do \
 	  lab=$$(basename $$dir); \
 	  $(GRADER) $$lab --server $(BUILD_DIR)/solutions/$$lab/server | tee $(BUILD_DIR)/grade-$$lab.txt || status=1; \
-	  summary="$$summary\n  $$lab  $$(sed -n 's/^score: //p' $(BUILD_DIR)/grade-$$lab.txt)"; \
+	  summary="$$summary$$(printf '\n  %-22s %s' $$lab "$$(sed -n 's/^score: //p' $(BUILD_DIR)/grade-$$lab.txt)")"; \
 	  echo; \
 	done; \
-	printf "reference solutions:$$summary\n"; \
+	echo "reference solutions:$$summary"; \
 	exit $$status
 
 docs: configure
