@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "c10k/io_uring_support.hpp"
 #include "grading.hpp"
+#include "lab_grading.hpp"
 #include "lab_spec.hpp"
 #include "process_check.hpp"
 
@@ -137,10 +137,7 @@ TEST_CASE("broken: echoing in two small writes meets Nagle and delayed ACKs: the
 }
 
 TEST_CASE("broken: io_uring with an enter per operation blows the budget, with a hint about batching") {
-    if (auto reason = c10k::probe_io_uring()) {
-        WARN("skipped: " << *reason);
-        return;
-    }
+    RETURN_IF_NO_IO_URING();
     Graded graded = grade_broken("uring_submit_per_operation",
                                  "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\nmessages = 2\n"
                                  "[syscalls]\nforbidden = ['read', 'write']\nmechanism_points = 1\n"
@@ -154,10 +151,7 @@ TEST_CASE("broken: io_uring with an enter per operation blows the budget, with a
 }
 
 TEST_CASE("broken: read(2) on the side of io_uring is a forbidden call") {
-    if (auto reason = c10k::probe_io_uring()) {
-        WARN("skipped: " << *reason);
-        return;
-    }
+    RETURN_IF_NO_IO_URING();
     Graded graded = grade_broken("uring_reads_on_the_side",
                                  "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\nmessages = 2\n"
                                  "[syscalls]\nrequired = ['io_uring_enter']\nforbidden = ['read', 'write']\n"

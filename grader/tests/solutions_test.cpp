@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "c10k/io_uring_support.hpp"
 #include "grader_run.hpp"
 #include "grading.hpp"
+#include "lab_grading.hpp"
 #include "lab_spec.hpp"
 #include "process_check.hpp"
 
@@ -16,11 +16,7 @@ using test_support::run_grader;
 namespace {
 
 GradeReport grade_solution(const std::string& lab) {
-    LabSpec spec = load_lab_spec(C10K_SOURCE_DIR "/labs/" + lab + "/grade.toml");
-    GradeOptions options;
-    options.lab_name = lab;
-    options.server = C10K_BUILD_DIR "/solutions/" + lab + "/server";
-    GradeReport report = grade_lab(spec, options);
+    GradeReport report = test_support::grade_build("solutions", lab);
     INFO(format_text_report(report, true));
     CHECK(report.full_marks());
     CHECK(report.score() >= report.max_score());
@@ -87,10 +83,7 @@ TEST_CASE("solution 07-io_uring: full marks, far fewer syscalls than messages") 
 }
 
 TEST_CASE("solution 08-io_uring-advanced: full marks, multishot and a buffer ring, with and without SQPOLL") {
-    if (auto reason = c10k::probe_io_uring()) {
-        WARN("skipped: " << *reason);
-        return;
-    }
+    RETURN_IF_NO_IO_URING();
     GradeReport report = grade_solution("08-io_uring-advanced");
     REQUIRE(report.syscalls.size() == 2);
     CHECK(per_message(report, 0) < 0.2);

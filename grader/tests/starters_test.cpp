@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "c10k/io_uring_support.hpp"
 #include "grading.hpp"
+#include "lab_grading.hpp"
 #include "lab_spec.hpp"
 #include "process_check.hpp"
 
@@ -13,11 +13,7 @@ namespace {
 // The untouched starter of `lab` runs, loses points with a reason and a hint for every
 // failed test, and the grader survives it and leaves nothing behind.
 void check_starter(const std::string& lab) {
-    LabSpec spec = load_lab_spec(C10K_SOURCE_DIR "/labs/" + lab + "/grade.toml");
-    GradeOptions options;
-    options.lab_name = lab;
-    options.server = C10K_BUILD_DIR "/labs/" + lab + "/server";
-    GradeReport report = grade_lab(spec, options);
+    GradeReport report = test_support::grade_build("labs", lab);
     INFO(format_text_report(report, true));
     CHECK_FALSE(report.full_marks());
     CHECK(report.score() < report.max_score());
@@ -37,17 +33,11 @@ TEST_CASE("starter 04-poll: runs, scores below full marks, every failure explain
 TEST_CASE("starter 05-nonblocking: runs, scores below full marks, every failure explained") { check_starter("05-nonblocking"); }
 TEST_CASE("starter 06-epoll: runs, scores below full marks, every failure explained") { check_starter("06-epoll"); }
 TEST_CASE("starter 07-io_uring: runs, scores below full marks, every failure explained") {
-    if (auto reason = c10k::probe_io_uring()) {
-        WARN("skipped: " << *reason);
-        return;
-    }
+    RETURN_IF_NO_IO_URING();
     check_starter("07-io_uring");
 }
 
 TEST_CASE("starter 08-io_uring-advanced: runs, scores below full marks, every failure explained") {
-    if (auto reason = c10k::probe_io_uring()) {
-        WARN("skipped: " << *reason);
-        return;
-    }
+    RETURN_IF_NO_IO_URING();
     check_starter("08-io_uring-advanced");
 }
