@@ -21,6 +21,7 @@ struct TestResult {
     std::string server_stderr;        ///< the server's last stderr lines, on failure
     bool extra_credit = false;        ///< max_score counts only when passed
     bool demonstration = false;       ///< 0 points: a failure shows the next lab's problem
+    bool hidden = false;              ///< an instructor-only test (hidden.toml)
 };
 
 /// One row of the syscall table.
@@ -59,7 +60,18 @@ struct GradeReport {
 
 /// The report for people: ✓/✗ per test with reasons and hints, the syscall table, the score.
 std::string format_text_report(const GradeReport& report, bool verbose);
-/// Gradescope's results.json shape plus a "syscalls" object, pretty-printed.
+/// Our JSON: Gradescope's results.json shape plus a "syscalls" array, pretty-printed.
 std::string format_json_report(const GradeReport& report);
+
+/// Gradescope's results.json exactly as its autograder specification describes it:
+/// hidden tests get visibility "after_due_date", skipped ones score 0 with the reason.
+std::string format_gradescope_report(const GradeReport& report);
+
+/// JUnit XML (one testsuite, a testcase per test), for CI systems and GitHub Classroom.
+std::string format_junit_report(const GradeReport& report);
+
+/// A results file for when grading could not even start (bad spec, missing server):
+/// score 0 and @p error as the output, in @p format ("json", "gradescope" or "junit").
+std::string format_error_report(const std::string& format, const std::string& lab, const std::string& error);
 
 }  // namespace c10k::grader

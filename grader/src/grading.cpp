@@ -26,6 +26,7 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
     result.max_score = test.points;
     result.extra_credit = test.extra_credit;
     result.demonstration = test.demonstration();
+    result.hidden = test.hidden;
     std::optional<ServerProcess> server;
     try {
         server.emplace(server_command(options.server, test.server_args), options.limits);
@@ -93,6 +94,7 @@ GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
                 result.extra_credit = test.extra_credit;
                 result.status = TestResult::Status::skipped;
                 result.reason = *reason;
+                result.hidden = test.hidden;
             }
             return report;
         }

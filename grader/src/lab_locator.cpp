@@ -26,7 +26,7 @@ LabLocation locate_lab(const std::string& lab, const std::filesystem::path& sour
     for (const auto& name : labs) {
         if (name == wanted || name.substr(0, 2) == wanted) {
             return {name, source_root / "labs" / name / "grade.toml", build_root / "labs" / name / "server",
-                    build_root / "solutions" / name / "server"};
+                    build_root / "solutions" / name / "server", source_root / "solutions" / name / "hidden.toml"};
         }
     }
     std::string known;

@@ -15,6 +15,7 @@ struct LabLocation {
     std::filesystem::path spec;             ///< labs/01-blocking/grade.toml
     std::filesystem::path student_server;   ///< build/labs/01-blocking/server
     std::filesystem::path solution_server;  ///< build/solutions/01-blocking/server
+    std::filesystem::path hidden_tests;     ///< solutions/01-blocking/hidden.toml (instructor-only; may not exist)
 };
 
 /// Thrown when no lab matches; what() lists the labs that exist.

@@ -163,6 +163,40 @@ SyscallSpec read_syscalls(const SpecReader& reader, const toml::table& table) {
 
 }  // namespace
 
+namespace {
+
+std::string read_spec_file(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw SpecError(file.string() + ": cannot read the spec file (does the lab exist?)");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+toml::table parse_toml(std::string_view text, const std::string& source_name) {
+    try {
+        return toml::parse(text, source_name);
+    } catch (const toml::parse_error& error) {
+        std::ostringstream message;
+        message << source_name << ":" << error.source().begin.line << ": not valid TOML: " << error.description();
+        throw SpecError(message.str());
+    }
+}
+
+std::vector<TestSpec> read_tests(const SpecReader& reader, const toml::table& root, bool hidden) {
+    const toml::node* tests = root.get("test");
+    if (!tests || !tests->is_array_of_tables()) reader.fail(tests, "no tests: add at least one [[test]] table");
+    std::vector<TestSpec> result;
+    std::size_t index = 0;
+    for (const toml::node& node : *tests->as_array()) {
+        result.push_back(read_test(reader, *node.as_table(), index++));
+        result.back().hidden = hidden;
+    }
+    return result;
+}
+
+}  // namespace
+
 double LabSpec::max_score() const {
     double total = 0;
     for (const auto& test : tests)
@@ -173,15 +207,7 @@ double LabSpec::max_score() const {
 
 LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_name) {
     SpecReader reader(source_name);
-    toml::table root;
-    try {
-        root = toml::parse(toml_text, source_name);
-    } catch (const toml::parse_error& error) {
-        std::ostringstream message;
-        message << source_name << ":" << error.source().begin.line << ": not valid TOML: "
-                << error.description();
-        throw SpecError(message.str());
-    }
+    toml::table root = parse_toml(toml_text, source_name);
     reader.reject_unknown_keys(root, {"lab", "server", "syscalls", "test"}, "top level");
 
     LabSpec spec;
@@ -211,20 +237,21 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
         }
     }
 
-    const toml::node* tests = root.get("test");
-    if (!tests || !tests->is_array_of_tables())
-        reader.fail(tests, "no tests: add at least one [[test]] table");
-    std::size_t index = 0;
-    for (const toml::node& node : *tests->as_array()) spec.tests.push_back(read_test(reader, *node.as_table(), index++));
+    spec.tests = read_tests(reader, root, false);
     return spec;
 }
 
+
 LabSpec load_lab_spec(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) throw SpecError(file.string() + ": cannot read the spec file (does the lab exist?)");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_lab_spec(text.str(), file.string());
+    return parse_lab_spec(read_spec_file(file), file.string());
+}
+
+std::vector<TestSpec> load_hidden_tests(const std::filesystem::path& file) {
+    const std::string source = file.string();
+    SpecReader reader(source);
+    toml::table root = parse_toml(read_spec_file(file), source);
+    reader.reject_unknown_keys(root, {"test"}, "hidden tests (only [[test]] tables)");
+    return read_tests(reader, root, true);
 }
 
 }  // namespace c10k::grader

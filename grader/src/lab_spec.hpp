@@ -27,6 +27,7 @@ struct TestSpec {
     std::vector<std::string> server_args;    ///< extra server flags for this test, e.g. --edge
     std::string hint;                        ///< replaces the kind's hint when set
     bool extra_credit = false;               ///< points count only when passed; never lost
+    bool hidden = false;                     ///< from solutions/NN-name/hidden.toml: shown after the due date
 
     /// A 0-point test shows a problem the next lab fixes; its failure is the lesson.
     [[nodiscard]] bool demonstration() const { return points == 0; }
@@ -74,5 +75,9 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
 
 /// Reads and parses a spec file. Throws SpecError (also when the file is unreadable).
 LabSpec load_lab_spec(const std::filesystem::path& file);
+
+/// Reads instructor-only tests: a file of `[[test]]` tables only (same keys as in
+/// grade.toml), each marked hidden. Throws SpecError.
+std::vector<TestSpec> load_hidden_tests(const std::filesystem::path& file);
 
 }  // namespace c10k::grader

@@ -1,9 +1,10 @@
 // c10k-grade: grades one lab's server and prints the report.
 //
 //   c10k-grade 01                      # the student's build of lab 01
-//   c10k-grade 01 --server path/to/server --format json --output results.json
+//   c10k-grade 01 --server path/to/server --format gradescope --output results.json
 //
-// Exit code: 0 full marks, 1 points lost, 2 usage or spec error.
+// Exit code: 0 full marks (or skipped), 1 points lost, 2 usage or spec error. With
+// --output, a results file is written whatever happens, so an autograder always has one.
 
 #include <signal.h>
 
@@ -38,7 +39,11 @@ int main(int argc, char** argv) {
     std::string build_root = C10K_BUILD_DIR;
     app.add_option("lab", lab, "the lab: 01, 01-blocking or labs/01-blocking")->required();
     app.add_option("--server", server, "server binary to grade (default: the student's build of the lab)");
-    app.add_option("--format", format, "report format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+    bool no_hidden = false;
+    app.add_option("--format", format, "report format: text, json (ours), gradescope (results.json), junit")
+        ->check(CLI::IsMember({"text", "json", "gradescope", "junit"}))
+        ->capture_default_str();
+    app.add_flag("--no-hidden", no_hidden, "leave out solutions/NN-name/hidden.toml even when it exists");
     app.add_option("--output,-o", output, "write the report to this file instead of stdout");
     app.add_flag("--verbose,-v", verbose, "show every step of every test");
     app.add_option("--seed", seed, "seed for the random payloads (0 = a fresh one)");
@@ -52,35 +57,44 @@ int main(int argc, char** argv) {
     }
 
     ::signal(SIGPIPE, SIG_IGN);  // a server that closes early must not kill the grader
+
+    auto write_output = [&](const std::string& text) {
+        if (output.empty()) {
+            std::cout << text << std::flush;
+            return true;
+        }
+        std::ofstream out(output);
+        out << text;
+        if (!out) std::cerr << "c10k-grade: cannot write " << output << "\n";
+        return static_cast<bool>(out);
+    };
+    // Could not grade at all: say why on stderr, and still leave a results file behind.
+    auto fail = [&](const std::string& error) {
+        std::cerr << "c10k-grade: " << error << "\n";
+        if (!output.empty() && format != "text") write_output(format_error_report(format, lab, error));
+        return kUsageError;
+    };
     try {
         LabLocation location = locate_lab(lab, source_root, build_root);
         LabSpec spec = load_lab_spec(location.spec);
+        if (!no_hidden && std::filesystem::exists(location.hidden_tests))
+            for (TestSpec& test : load_hidden_tests(location.hidden_tests)) spec.tests.push_back(std::move(test));
         GradeOptions options;
         options.lab_name = location.name;
         options.server = server.empty() ? location.student_server : std::filesystem::path(server);
         options.seed = seed;
-        if (!std::filesystem::exists(options.server)) {
-            std::cerr << "c10k-grade: no server at " << options.server.string()
-                      << ": build it first (make), or pass --server PATH\n";
-            return kUsageError;
-        }
+        if (!std::filesystem::exists(options.server))
+            return fail("no server at " + options.server.string() + ": build it first (make), or pass --server PATH");
         GradeReport report = grade_lab(spec, options);
-        std::string text = format == "json" ? format_json_report(report) : format_text_report(report, verbose);
-        if (output.empty()) {
-            std::cout << text << std::flush;
-        } else {
-            std::ofstream out(output);
-            out << text;
-            if (!out) {
-                std::cerr << "c10k-grade: cannot write " << output << "\n";
-                return kUsageError;
-            }
-        }
+        std::string text = format == "json"         ? format_json_report(report)
+                           : format == "gradescope" ? format_gradescope_report(report)
+                           : format == "junit"      ? format_junit_report(report)
+                                                    : format_text_report(report, verbose);
+        if (!write_output(text)) return kUsageError;
         return report.full_marks() ? kFullMarks : kPointsLost;
     } catch (const LabNotFound& error) {
-        std::cerr << "c10k-grade: " << error.what() << "\n";
+        return fail(error.what());
     } catch (const SpecError& error) {
-        std::cerr << "c10k-grade: bad spec: " << error.what() << "\n";
+        return fail(std::string("bad spec: ") + error.what());
     }
-    return kUsageError;
 }

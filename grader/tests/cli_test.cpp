@@ -1,4 +1,10 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "grader_run.hpp"
 
@@ -7,7 +13,7 @@ using test_support::run_grader;
 using test_support::run_grader_with_prefix;
 
 TEST_CASE("c10k-grade: exit 1 when points are lost (the starter)") {
-    Run run = run_grader("01-blocking");
+    Run run = run_grader("01-blocking --no-hidden");
     CHECK(run.exit_code == 1);
     CHECK_THAT(run.output, Catch::Contains("✗") && Catch::Contains("hint:") && Catch::Contains("score: 0/100"));
 }
@@ -33,4 +39,23 @@ TEST_CASE("c10k-grade: with io_uring blocked by seccomp, lab 07 is skipped with 
     CHECK_THAT(run.output, Catch::Contains("SKIPPED: io_uring_setup: Function not implemented") &&
                                Catch::Contains("seccomp-io_uring.json") && Catch::Contains("skipped"));
     CHECK_THAT(run.output, !Catch::Contains("✗"));
+}
+
+TEST_CASE("c10k-grade --format junit: one testcase per test, failures counted") {
+    Run run = run_grader("01 --format junit --no-hidden");
+    CHECK(run.exit_code == 1);
+    CHECK_THAT(run.output, Catch::StartsWith("<?xml") && Catch::Contains("<testsuite name=\"lab 01-blocking\" tests=\"8\" failures=\"8\"") &&
+                               Catch::Contains("<failure message=\"server exited with code 1 before announcing\""));
+}
+
+TEST_CASE("c10k-grade --output: a results file is written even when grading cannot start") {
+    std::string file = std::filesystem::temp_directory_path() / ("c10k-results-" + std::to_string(::getpid()) + ".json");
+    Run run = run_grader("42 --format gradescope --output " + file);
+    CHECK(run.exit_code == 2);
+    std::ifstream in(file);
+    REQUIRE(in);
+    auto json = nlohmann::json::parse(in);
+    CHECK(json["score"] == 0);
+    CHECK_THAT(json["output"].get<std::string>(), Catch::Contains("grading could not run: no lab '42'"));
+    std::filesystem::remove(file);
 }

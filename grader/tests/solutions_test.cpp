@@ -114,3 +114,23 @@ TEST_CASE("c10k-grade: exit 0 and a Gradescope-shaped JSON report at full marks"
     CHECK(json["syscalls"][0]["measured"] == true);
     CHECK(json["syscalls"][0]["per_message"].get<double>() == Approx(2.0).margin(0.05));
 }
+
+TEST_CASE("c10k-grade --format gradescope: the published shape, hidden tests after the due date") {
+    Run run = run_grader("01 --server " C10K_BUILD_DIR "/solutions/01-blocking/server --format gradescope");
+    INFO(run.output);
+    CHECK(run.exit_code == 0);
+    auto json = nlohmann::json::parse(run.output);
+    CHECK(json["score"] == json["max_score"]);
+    CHECK(json["max_score"] == 110);  // grade.toml's 100 + hidden.toml's 10
+    bool saw_hidden = false;
+    for (const auto& test : json["tests"]) {
+        for (const char* key : {"name", "number", "score", "max_score", "status", "output", "output_format", "visibility"})
+            CHECK(test.contains(key));
+        if (test["visibility"] == "after_due_date") saw_hidden = true;
+    }
+    CHECK(saw_hidden);
+    CHECK_FALSE(json.contains("syscalls"));  // ours, not Gradescope's: only in --format json
+
+    Run without = run_grader("01 --server " C10K_BUILD_DIR "/solutions/01-blocking/server --format gradescope --no-hidden");
+    CHECK(nlohmann::json::parse(without.output)["max_score"] == 100);
+}

@@ -1,3 +1,8 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <catch2/catch.hpp>
 
 #include "lab_spec.hpp"
@@ -137,4 +142,17 @@ TEST_CASE("spec: wrong types and impossible values are rejected") {
 
 TEST_CASE("spec: a missing file says so") {
     CHECK_THROWS_AS(c10k::grader::load_lab_spec("/nonexistent/grade.toml"), SpecError);
+}
+
+TEST_CASE("spec: hidden tests are [[test]] tables only, each marked hidden") {
+    auto dir = std::filesystem::temp_directory_path() / ("c10k-hidden-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "hidden.toml") << "[[test]]\nname = 'secret'\nkind = 'echo'\npoints = 3\n";
+    auto tests = c10k::grader::load_hidden_tests(dir / "hidden.toml");
+    REQUIRE(tests.size() == 1);
+    CHECK(tests[0].hidden);
+    CHECK(tests[0].points == 3);
+    std::ofstream(dir / "bad.toml") << "[lab]\nid = '01'\n[[test]]\nname = 'x'\nkind = 'echo'\npoints = 1\n";
+    CHECK_THROWS_WITH(c10k::grader::load_hidden_tests(dir / "bad.toml"), Catch::Contains("unknown key 'lab'"));
+    std::filesystem::remove_all(dir);
 }
