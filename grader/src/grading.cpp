@@ -9,6 +9,7 @@
 
 #include "c10k/io_uring_support.hpp"
 #include "syscall_audit.hpp"
+#include "test_client.hpp"
 #include "test_failure.hpp"
 #include "test_kinds/registry.hpp"
 
@@ -29,7 +30,7 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
     result.hidden = test.hidden;
     std::optional<ServerProcess> server;
     try {
-        server.emplace(server_command(options.server, test.server_args), options.limits);
+        server.emplace(server_command(options.server, test.server_args), sandbox_limits(spec.limits));
         std::uint16_t port = server->wait_for_announce(Deadline(Seconds(spec.announce_timeout)));
         result.steps.push_back("server announced port " + std::to_string(port));
         TestContext context{test, make_socket_address("127.0.0.1", port), *server, random, result.steps};
@@ -54,10 +55,20 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
         server->stop(Seconds(1));
         if (result.status != TestResult::Status::passed) result.server_stderr = server->stderr_tail();
     }
+    if (int escaped = kill_escaped_descendants(); escaped > 0)
+        result.steps.push_back("killed " + std::to_string(escaped) + " processes the server left outside its group");
     return result;
 }
 
 }  // namespace
+
+SandboxLimits sandbox_limits(const LimitsSpec& limits) {
+    SandboxLimits sandbox;
+    sandbox.cpu_seconds = static_cast<rlim_t>(limits.cpu_seconds);
+    sandbox.address_space_bytes = static_cast<rlim_t>(limits.memory_mb * 1024 * 1024);
+    sandbox.open_files_soft = static_cast<rlim_t>(limits.open_files);
+    return sandbox;
+}
 
 std::vector<std::string> server_command(const std::filesystem::path& server,
                                         const std::vector<std::string>& extra) {
@@ -76,6 +87,7 @@ void raise_open_file_limit() {
 
 GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
     raise_open_file_limit();  // the clients of a 10,000-connection test need as many fds
+    become_subreaper();       // so a server's escaped children come back to us, to be killed
     auto started = std::chrono::steady_clock::now();
     GradeReport report;
     report.lab = options.lab_name.empty() ? spec.id : options.lab_name;
@@ -100,8 +112,24 @@ GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
         }
     }
 
-    for (const TestSpec& test : spec.tests) report.tests.push_back(run_one_test(spec, test, options, random));
-    for (const SyscallSpec& audit : spec.syscalls) audit_syscalls(spec, audit, options, report);
+    // A whole-lab deadline: whatever the server does, grading ends in bounded time.
+    Deadline lab_deadline{Seconds(spec.limits.lab_seconds)};
+    auto not_run = [&](const std::string& name, double points) {
+        TestResult& result = report.tests.emplace_back();
+        result.name = name;
+        result.max_score = points;
+        result.reason = "not run: the lab's time limit of " + seconds_text(lab_deadline.budget()) + " s had passed";
+        result.hint = "earlier tests waited out their deadlines: fix those first";
+    };
+    for (const TestSpec& test : spec.tests) {
+        if (lab_deadline.expired()) not_run(test.name, test.points);
+        else report.tests.push_back(run_one_test(spec, test, options, random));
+    }
+    for (const SyscallSpec& audit : spec.syscalls) {
+        if (lab_deadline.expired()) not_run("syscalls" + (audit.name.empty() ? "" : " (" + audit.name + ")"),
+                                            audit.mechanism_points + audit.budget_points);
+        else audit_syscalls(spec, audit, options, report);
+    }
 
     report.execution_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -17,9 +17,11 @@ namespace c10k::grader {
 struct GradeOptions {
     std::string lab_name;                ///< "01-blocking", for the report
     std::filesystem::path server;        ///< the binary to grade
-    SandboxLimits limits;
     std::uint64_t seed = 0;              ///< random payloads; 0 = pick one
 };
+
+/// The runner's resource limits for a spec's [limits].
+SandboxLimits sandbox_limits(const LimitsSpec& limits);
 
 /// The argv that starts @p server on a free loopback port with @p extra flags.
 std::vector<std::string> server_command(const std::filesystem::path& server,

@@ -208,7 +208,7 @@ double LabSpec::max_score() const {
 LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_name) {
     SpecReader reader(source_name);
     toml::table root = parse_toml(toml_text, source_name);
-    reader.reject_unknown_keys(root, {"lab", "server", "syscalls", "test"}, "top level");
+    reader.reject_unknown_keys(root, {"lab", "server", "limits", "syscalls", "test"}, "top level");
 
     LabSpec spec;
     spec.source = source_name;
@@ -224,6 +224,13 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
     const toml::table& server = reader.table(root, "server", false);
     reader.reject_unknown_keys(server, {"announce_timeout"}, "[server]");
     spec.announce_timeout = reader.number(server, "announce_timeout", "[server]", 5, 0.1);
+
+    const toml::table& limits = reader.table(root, "limits", false);
+    reader.reject_unknown_keys(limits, {"cpu_seconds", "memory_mb", "open_files", "lab_seconds"}, "[limits]");
+    spec.limits.cpu_seconds = reader.number(limits, "cpu_seconds", "[limits]", 120, 1);
+    spec.limits.memory_mb = reader.number(limits, "memory_mb", "[limits]", 4096, 64);
+    spec.limits.open_files = reader.number(limits, "open_files", "[limits]", 1024, 16);
+    spec.limits.lab_seconds = reader.number(limits, "lab_seconds", "[limits]", 900, 1);
 
     // [syscalls] for one audit, [[syscalls]] for several (e.g. one per server mode).
     if (const toml::node* audits = root.get("syscalls")) {

@@ -56,6 +56,14 @@ struct SyscallSpec {
     double budget_points = 0;     ///< for staying within per_message_max
 };
 
+/// The `[limits]` table: what one server may use, and how long the whole lab may take.
+struct LimitsSpec {
+    double cpu_seconds = 120;     ///< RLIMIT_CPU per server
+    double memory_mb = 4096;      ///< RLIMIT_AS per server (address space, not RSS)
+    double open_files = 1024;     ///< soft RLIMIT_NOFILE the server starts with (it may raise it)
+    double lab_seconds = 900;     ///< tests not started by then fail as "not run"
+};
+
 /// A whole lab spec.
 struct LabSpec {
     std::filesystem::path source;  ///< the file it came from
@@ -63,6 +71,7 @@ struct LabSpec {
     std::string title;             ///< "Blocking echo server"
     std::vector<std::string> required_features;  ///< `requires` in [lab]: "io_uring"
     double announce_timeout = 5;   ///< seconds for the server to print its announce line
+    LimitsSpec limits;
     std::vector<TestSpec> tests;
     std::vector<SyscallSpec> syscalls;  ///< zero or more audits
 

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "test_failure.hpp"
@@ -73,6 +74,40 @@ void set_limit(int resource, rlim_t value) {
 }
 
 }  // namespace
+
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+int kill_escaped_descendants() {
+    const std::string self = std::to_string(::getpid());
+    const pid_t own_group = ::getpgrp();
+    int killed = 0;
+    // Repeat: a killed escapee's own children are re-parented to us in turn.
+    for (int round = 0; round < 5; ++round) {
+        int found = 0;
+        std::error_code error;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+            std::string name = entry.path().filename().string();
+            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+            std::ifstream stat(entry.path() / "stat");
+            std::string text;
+            if (!std::getline(stat, text) || text.rfind(')') == std::string::npos) continue;
+            std::istringstream fields(text.substr(text.rfind(')') + 2));
+            std::string state, parent;
+            fields >> state >> parent;
+            pid_t pid = std::stoi(name);
+            // Our own helpers (e.g. a popen'd command) share our group: leave them alone.
+            if (parent != self || ::getpgid(pid) == own_group) continue;
+            if (state != "Z") {  // a zombie is already dead: only reap it
+                ::kill(pid, SIGKILL);
+                ++found;
+            }
+            ::waitpid(pid, nullptr, 0);
+        }
+        killed += found;
+        if (found == 0) break;
+    }
+    return killed;
+}
 
 std::string ExitStatus::describe() const {
     if (exited) return "exited with code " + std::to_string(code);
@@ -292,6 +327,15 @@ int ServerProcess::task_count() const {
             ++tasks;
     }
     return tasks;
+}
+
+int ServerProcess::open_fd_count() const {
+    std::error_code error;
+    int count = 0;
+    for ([[maybe_unused]] const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/fd", error))
+        ++count;
+    return error ? -1 : count;
 }
 
 long ServerProcess::resident_kib() const {

@@ -39,6 +39,16 @@ struct ExitStatus {
     [[nodiscard]] bool clean() const { return exited && code == 0; }
 };
 
+/// Makes this process the reaper of every orphaned descendant (PR_SET_CHILD_SUBREAPER), so
+/// a server's child that escapes its process group (setsid) is re-parented here and not to
+/// init, where it could run on unnoticed. Call once, before starting servers.
+void become_subreaper();
+
+/// Kills and reaps every child of this process outside this process's own group: the
+/// escaped descendants of servers (they were re-parented here by become_subreaper).
+/// Returns how many there were.
+int kill_escaped_descendants();
+
 /// One running server.
 class ServerProcess {
 public:
@@ -66,6 +76,8 @@ public:
 
     /// Threads of the server plus the other processes in its group (0 once it ended).
     [[nodiscard]] int task_count() const;
+    /// Descriptors the server process holds open now (-1 if unknown).
+    [[nodiscard]] int open_fd_count() const;
     /// Resident memory of the server process in KiB (VmRSS), 0 if unknown.
     [[nodiscard]] long resident_kib() const;
 

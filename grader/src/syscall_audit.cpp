@@ -257,7 +257,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     LoadResult result;
     double cpu_seconds = -1;
     try {
-        ServerProcess server(command, options.limits);
+        ServerProcess server(command, sandbox_limits(lab.limits));
         try {
             // strace slows start-up; give the announce more time than in the plain tests.
             std::uint16_t port = server.wait_for_announce(Deadline(Seconds(lab.announce_timeout + 5)));
@@ -280,6 +280,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
         result.failure = failure.what();
     }
 
+    kill_escaped_descendants();
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
     if (result.completed) {

@@ -45,9 +45,12 @@ TestClient TestClient::connect(const SocketAddress& server, const Deadline& dead
     if (!fd) throw TestFailure(std::string("grader: socket: ") + std::strerror(errno));
     int on = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    const char* refused_hint =
+        "nothing listens on the announced port: announce the port you bound (getsockname after bind, as "
+        "c10k::announce_listening does), and keep the listening socket open";
     if (::connect(fd.get(), server.get(), server.length) < 0 && errno != EINPROGRESS)
         throw TestFailure(std::string("could not connect: ") + std::strerror(errno),
-                          "is the server still listening? did it close its listening socket?");
+                          errno == ECONNREFUSED ? refused_hint : "is the server still listening?");
     pollfd pfd{fd.get(), POLLOUT, 0};
     int ready = 0;
     while ((ready = ::poll(&pfd, 1, deadline.remaining_ms())) < 0 && errno == EINTR) {}
@@ -57,7 +60,9 @@ TestClient TestClient::connect(const SocketAddress& server, const Deadline& dead
     int err = 0;
     socklen_t len = sizeof err;
     ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-    if (err) throw TestFailure(std::string("could not connect: ") + std::strerror(err));
+    if (err)
+        throw TestFailure(std::string("could not connect: ") + std::strerror(err),
+                          err == ECONNREFUSED ? refused_hint : "is the server still listening?");
     return TestClient(std::move(fd));
 }
 

@@ -160,3 +160,78 @@ TEST_CASE("broken: read(2) on the side of io_uring is a forbidden call") {
     CHECK(mechanism.status == TestResult::Status::failed);
     CHECK_THAT(mechanism.reason, Catch::Contains("read called"));
 }
+
+TEST_CASE("broken: a server that exits at once: its exit code, and its stderr shown") {
+    Graded graded = grade_broken("exits_at_once", kEcho);
+    CHECK(graded.only().reason == "server exited with code 3 before announcing");
+    CHECK_THAT(graded.only().server_stderr, Catch::Contains("Address already in use"));
+}
+
+TEST_CASE("broken: half an echo: what arrived within the deadline") {
+    Graded graded = grade_broken("partial_echo", kEcho);
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("message 1 of 5: got 500 of 1000 bytes within 2.0 s"));
+}
+
+TEST_CASE("broken: a doubled echo shows up as bytes nobody sent") {
+    Graded graded = grade_broken("duplicated_echo", kEcho);
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("message 2 of 5: byte 0 differs") ||
+                                         Catch::Contains("more than the 1000 sent"));
+}
+
+TEST_CASE("broken: a server that closes before echoing") {
+    Graded graded = grade_broken("closes_early", kEcho);
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("message 1 of 5:") && Catch::Contains("after 0 of 1000 bytes"));
+}
+
+TEST_CASE("broken: a server forking children, some escaping its group: none survive") {
+    Graded graded = grade_broken("forks_children", kEcho);
+    CHECK(graded.only().status == TestResult::Status::passed);  // the echo itself is right
+    CHECK_THAT(graded.only().steps.back(), Catch::Contains("killed 10 processes the server left outside its group"));
+}
+
+TEST_CASE("broken: a server spinning without accepting fails at the deadline, not later") {
+    Graded graded = grade_broken("busy_loop", "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\ntimeout = 1\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("got 0 of 4096 bytes within 1.0 s"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("nothing came back"));
+    CHECK(graded.seconds < 10);
+}
+
+TEST_CASE("broken: a server allocating gigabytes hits the memory limit and is reported dead") {
+    Graded graded = grade_broken("allocates_gigabytes", std::string(kEcho) + "[limits]\nmemory_mb = 512\n");
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("server killed by SIGABRT"));
+}
+
+TEST_CASE("broken: a descriptor leaked per client is counted, long before EMFILE") {
+    Graded graded = grade_broken("leaks_fds", "[[test]]\nname = 'many'\nkind = 'sequential_clients'\npoints = 1\n"
+                                              "clients = 20\nsize = 16\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("open descriptors after 20 clients came and went") &&
+                                         Catch::Contains("a descriptor leaks per client"));
+}
+
+TEST_CASE("broken: megabytes on stdout and stderr neither block the grader nor the grade") {
+    Graded graded = grade_broken("floods_output", kEcho);
+    CHECK(graded.only().status == TestResult::Status::passed);
+    CHECK(graded.seconds < 10);
+}
+
+TEST_CASE("broken: an announced port without a listener is named as such") {
+    Graded graded = grade_broken("announces_wrong_port", kEcho);
+    CHECK(graded.only().reason == "could not connect: Connection refused");
+    CHECK_THAT(graded.only().hint, Catch::Contains("nothing listens on the announced port"));
+}
+
+TEST_CASE("broken: a watchdog thread in a single-thread lab is counted") {
+    Graded graded = grade_broken("extra_thread", std::string(kEcho) +
+                                                     "[syscalls]\nmax_threads = 1\nmechanism_points = 1\n"
+                                                     "load = { connections = 1, size = 64, messages = 50 }\n");
+    CHECK_THAT(graded.report.tests.at(1).reason, Catch::Contains("the server ran 2 threads/processes (this lab allows 1)"));
+}
+
+TEST_CASE("spec limits: the whole-lab deadline turns the remaining tests into 'not run'") {
+    Graded graded = grade_broken("busy_loop", "[limits]\nlab_seconds = 1\n"
+                                              "[[test]]\nname = 'a'\nkind = 'echo'\npoints = 1\ntimeout = 2\n"
+                                              "[[test]]\nname = 'b'\nkind = 'echo'\npoints = 1\ntimeout = 2\n");
+    REQUIRE(graded.report.tests.size() == 2);
+    CHECK_THAT(graded.report.tests[1].reason, Catch::StartsWith("not run: the lab's time limit of 1.0 s had passed"));
+    CHECK(graded.seconds < 6);
+}
