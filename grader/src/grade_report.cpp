@@ -72,7 +72,9 @@ bool GradeReport::full_marks() const {
 std::string format_text_report(const GradeReport& report, bool verbose) {
     std::ostringstream out;
     out << "lab " << report.lab << ": " << report.title << "\n";
-    out << "server: " << report.server << "\n\n";
+    out << "server: " << report.server << "\n";
+    if (!report.network.empty()) out << "network: " << report.network << "\n";
+    out << "\n";
     if (!report.skipped.empty()) out << "SKIPPED: " << report.skipped << "\n\n";
     const TestResult* previous = nullptr;
     for (const auto& test : report.tests) {
@@ -157,7 +159,8 @@ std::string format_json_report(const GradeReport& report) {
         {"output", "lab " + report.lab + ": " + report.title},
         {"tests", tests},
         {"syscalls", audits},
-        {"extra_data", {{"lab", report.lab}, {"server", report.server}, {"skipped", report.skipped}}},
+        {"extra_data",
+         {{"lab", report.lab}, {"server", report.server}, {"network", report.network}, {"skipped", report.skipped}}},
     };
     return result.dump(2) + "\n";
 }

@@ -48,6 +48,7 @@ struct GradeReport {
     std::string lab;                  ///< "01-blocking"
     std::string title;
     std::string server;               ///< the path graded
+    std::string network;              ///< which network the servers ran in
     std::vector<TestResult> tests;
     std::vector<SyscallSummary> syscalls;  ///< one per audit that ran
     std::string skipped;              ///< why the whole lab was skipped (io_uring missing), else ""

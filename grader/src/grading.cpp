@@ -8,6 +8,7 @@
 #include <random>
 
 #include "c10k/io_uring_support.hpp"
+#include "network_namespace.hpp"
 #include "syscall_audit.hpp"
 #include "test_client.hpp"
 #include "test_failure.hpp"
@@ -30,11 +31,15 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
     result.hidden = test.hidden;
     std::optional<ServerProcess> server;
     try {
-        server.emplace(server_command(options.server, test.server_args), sandbox_limits(spec.limits));
+        server.emplace(server_command(options.server, test.server_args),
+                       sandbox_limits(spec.limits, options.network_namespaces));
         std::uint16_t port = server->wait_for_announce(Deadline(Seconds(spec.announce_timeout)));
         result.steps.push_back("server announced port " + std::to_string(port));
         TestContext context{test, make_socket_address("127.0.0.1", port), *server, random, result.steps};
-        kind.run(context);
+        {
+            NetworkNamespaceGuard in_server_network(server->network_pid());
+            kind.run(context);
+        }
         if (!kind.ends_server)
             if (auto status = server->poll_exit())
                 throw TestFailure("server " + status->describe() + " during the test", kCrashHint);
@@ -62,8 +67,9 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
 
 }  // namespace
 
-SandboxLimits sandbox_limits(const LimitsSpec& limits) {
+SandboxLimits sandbox_limits(const LimitsSpec& limits, bool own_network) {
     SandboxLimits sandbox;
+    sandbox.own_network = own_network;
     sandbox.cpu_seconds = static_cast<rlim_t>(limits.cpu_seconds);
     sandbox.address_space_bytes = static_cast<rlim_t>(limits.memory_mb * 1024 * 1024);
     sandbox.open_files_soft = static_cast<rlim_t>(limits.open_files);
@@ -93,6 +99,9 @@ GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
     report.lab = options.lab_name.empty() ? spec.id : options.lab_name;
     report.title = spec.title;
     report.server = options.server.string();
+    GradeOptions effective = options;
+    effective.network_namespaces = options.network_namespaces && network_namespaces_available();
+    report.network = network_description(effective.network_namespaces);
     std::mt19937_64 random(options.seed ? options.seed : std::random_device{}());
 
     // A lab the machine cannot run is skipped, with the reason and the fix: not failed.
@@ -123,12 +132,12 @@ GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
     };
     for (const TestSpec& test : spec.tests) {
         if (lab_deadline.expired()) not_run(test.name, test.points);
-        else report.tests.push_back(run_one_test(spec, test, options, random));
+        else report.tests.push_back(run_one_test(spec, test, effective, random));
     }
     for (const SyscallSpec& audit : spec.syscalls) {
         if (lab_deadline.expired()) not_run("syscalls" + (audit.name.empty() ? "" : " (" + audit.name + ")"),
                                             audit.mechanism_points + audit.budget_points);
-        else audit_syscalls(spec, audit, options, report);
+        else audit_syscalls(spec, audit, effective, report);
     }
 
     report.execution_seconds =

@@ -18,10 +18,12 @@ struct GradeOptions {
     std::string lab_name;                ///< "01-blocking", for the report
     std::filesystem::path server;        ///< the binary to grade
     std::uint64_t seed = 0;              ///< random payloads; 0 = pick one
+    bool network_namespaces = true;      ///< a fresh one per server where the machine allows it
 };
 
-/// The runner's resource limits for a spec's [limits].
-SandboxLimits sandbox_limits(const LimitsSpec& limits);
+/// The runner's resource limits for a spec's [limits]; @p own_network puts each server in
+/// a fresh network namespace.
+SandboxLimits sandbox_limits(const LimitsSpec& limits, bool own_network);
 
 /// The argv that starts @p server on a free loopback port with @p extra flags.
 std::vector<std::string> server_command(const std::filesystem::path& server,

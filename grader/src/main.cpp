@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"text", "json", "gradescope", "junit"}))
         ->capture_default_str();
     app.add_flag("--no-hidden", no_hidden, "leave out solutions/NN-name/hidden.toml even when it exists");
+    bool no_netns = false;
+    app.add_flag("--no-netns", no_netns, "run servers on the host's loopback even where network namespaces work");
     app.add_option("--output,-o", output, "write the report to this file instead of stdout");
     app.add_flag("--verbose,-v", verbose, "show every step of every test");
     app.add_option("--seed", seed, "seed for the random payloads (0 = a fresh one)");
@@ -83,6 +85,7 @@ int main(int argc, char** argv) {
         options.lab_name = location.name;
         options.server = server.empty() ? location.student_server : std::filesystem::path(server);
         options.seed = seed;
+        options.network_namespaces = !no_netns;
         if (!std::filesystem::exists(options.server))
             return fail("no server at " + options.server.string() + ": build it first (make), or pass --server PATH");
         GradeReport report = grade_lab(spec, options);

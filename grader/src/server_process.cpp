@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "network_namespace.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {
@@ -45,6 +46,11 @@ void set_limit(int resource, rlim_t value) {
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // if the grader dies, the server dies with it
     if (::getppid() != grader) ::_exit(127);
+    if (limits.own_network && !enter_fresh_network_namespace()) {
+        int err = errno ? errno : EPERM;
+        [[maybe_unused]] auto ignored = ::write(exec_error_fd, &err, sizeof err);
+        ::_exit(127);
+    }
     // The grader ignores SIGPIPE; ignored signals survive exec, and a student server must
     // meet SIGPIPE's default (death) unless it ignores it itself.
     for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
@@ -182,6 +188,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& command, const Sand
     if (pid_ == 0) exec_child(argv.data(), limits, out_pipe[1], err_pipe[1], exec_error[1], grader);
 
     ::setpgid(pid_, pid_);  // also here, so the group exists before we ever signal it
+    own_network_ = limits.own_network;
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     ::close(exec_error[1]);

@@ -27,6 +27,7 @@ struct SandboxLimits {
     /// RLIMIT_NOFILE soft limit; the hard limit is inherited, so a server that needs more
     /// fds raises its own soft limit, as it would have to when started from a shell.
     rlim_t open_files_soft = 1024;
+    bool own_network = false;  ///< run in a fresh network namespace (see network_namespace.hpp)
 };
 
 /// How a process ended.
@@ -60,6 +61,8 @@ public:
     ServerProcess& operator=(const ServerProcess&) = delete;
 
     [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+    /// The process whose network namespace clients must join, or 0 for the host's.
+    [[nodiscard]] pid_t network_pid() const noexcept { return own_network_ ? pid_ : 0; }
 
     /// Waits for "listening on HOST:PORT" on stdout and returns PORT. Throws
     /// TestFailure saying why not: exited first, printed something else, or silent.
@@ -92,6 +95,7 @@ private:
 
     pid_t pid_ = -1;
     int pidfd_ = -1;
+    bool own_network_ = false;
     std::optional<ExitStatus> status_;
     std::unique_ptr<Output> output_;
 };

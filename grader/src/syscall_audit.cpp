@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "load_generator.hpp"
+#include "network_namespace.hpp"
 #include "server_process.hpp"
 #include "syscall_families.hpp"
 #include "test_failure.hpp"
@@ -257,7 +258,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     LoadResult result;
     double cpu_seconds = -1;
     try {
-        ServerProcess server(command, sandbox_limits(lab.limits));
+        ServerProcess server(command, sandbox_limits(lab.limits, options.network_namespaces));
         try {
             // strace slows start-up; give the announce more time than in the plain tests.
             std::uint16_t port = server.wait_for_announce(Deadline(Seconds(lab.announce_timeout + 5)));
@@ -268,6 +269,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
             load_options.timeout = Seconds(load.timeout);
             load_options.seed = options.seed ? options.seed : 1;
             double cpu_before = traced_server_cpu_seconds(server.pid());
+            NetworkNamespaceGuard in_server_network(server.network_pid());
             result = run_ping_pong_load(make_socket_address("127.0.0.1", port), load_options);
             double cpu_after = traced_server_cpu_seconds(server.pid());
             if (cpu_before >= 0 && cpu_after >= 0) cpu_seconds = cpu_after - cpu_before;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grader_run.hpp"
+#include "network_namespace.hpp"
 
 using test_support::Run;
 using test_support::run_grader;
@@ -58,4 +59,13 @@ TEST_CASE("c10k-grade --output: a results file is written even when grading cann
     CHECK(json["score"] == 0);
     CHECK_THAT(json["output"].get<std::string>(), Catch::Contains("grading could not run: no lab '42'"));
     std::filesystem::remove(file);
+}
+
+TEST_CASE("c10k-grade: the report says which network the servers ran in") {
+    Run isolated = run_grader("01 --no-hidden");
+    bool namespaces = c10k::grader::network_namespaces_available();
+    CHECK_THAT(isolated.output, Catch::Contains(namespaces ? "network: a fresh network namespace per server"
+                                                           : "network: the host's loopback"));
+    Run host = run_grader("01 --no-hidden --no-netns");
+    CHECK_THAT(host.output, Catch::Contains("network: the host's loopback, --port 0"));
 }
