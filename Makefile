@@ -18,7 +18,7 @@ IMAGE     ?= c10k-labs
 DOCKER_RUN_FLAGS := --security-opt seccomp=docker/seccomp-io_uring.json --ulimit nofile=20000:20000 \
                     --user "$$(id -u):$$(id -g)" -e HOME=/tmp -v "$(CURDIR)":/work/c10k -w /work/c10k
 
-.PHONY: all deps configure test grade grade-solutions docs clean docker-build docker-shell docker-check
+.PHONY: all deps configure test grade grade-solutions docs clean handout docker-build docker-shell docker-check
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -57,6 +57,14 @@ docs: configure
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# The student handout: every tracked file except solutions/ (reference code and hidden
+# tests), as build/handout/ and build/handout.tar.gz. It builds, tests and grades on its own.
+handout:
+	@rm -rf $(BUILD_DIR)/handout $(BUILD_DIR)/handout.tar.gz && mkdir -p $(BUILD_DIR)/handout
+	@git ls-files -z | grep -zv '^solutions/' | xargs -0 cp --parents -t $(BUILD_DIR)/handout
+	@tar -C $(BUILD_DIR) -czf $(BUILD_DIR)/handout.tar.gz handout
+	@echo "handout: $(BUILD_DIR)/handout.tar.gz ($$(git ls-files | grep -vc '^solutions/') files, no solutions/)"
 
 docker-build:
 	$(DOCKER) build -f docker/Dockerfile -t $(IMAGE) .
