@@ -18,7 +18,7 @@ IMAGE     ?= c10k-labs
 DOCKER_RUN_FLAGS := --security-opt seccomp=docker/seccomp-io_uring.json --ulimit nofile=20000:20000 \
                     --user "$$(id -u):$$(id -g)" -e HOME=/tmp -v "$(CURDIR)":/work/c10k -w /work/c10k
 
-.PHONY: all deps configure test grade grade-solutions docs clean handout docker-build docker-shell docker-check
+.PHONY: all deps configure test grade grade-solutions docs clean handout gradescope docker-build docker-shell docker-check
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -65,6 +65,21 @@ handout:
 	@git ls-files -z | grep -zv '^solutions/' | xargs -0 cp --parents -t $(BUILD_DIR)/handout
 	@tar -C $(BUILD_DIR) -czf $(BUILD_DIR)/handout.tar.gz handout
 	@echo "handout: $(BUILD_DIR)/handout.tar.gz ($$(git ls-files | grep -vc '^solutions/') files, no solutions/)"
+
+# A Gradescope autograder for one lab: build/gradescope/lab-NN.zip with setup.sh and
+# run_autograder at its root, the handout, and the lab's hidden tests (not its solution).
+gradescope:
+	@test -n "$(LAB)" || { echo "usage: make gradescope LAB=01"; exit 2; }
+	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
+	test -n "$$lab" || { echo "make gradescope: no lab $(LAB) under labs/"; exit 2; }; \
+	out=$(BUILD_DIR)/gradescope/$$lab; rm -rf $$out && mkdir -p $$out; \
+	git ls-files -z | grep -zv '^solutions/' | xargs -0 cp --parents -t $$out; \
+	if [ -f solutions/$$lab/hidden.toml ]; then cp --parents solutions/$$lab/hidden.toml $$out; fi; \
+	cp grader/gradescope/setup.sh grader/gradescope/run_autograder $$out/; \
+	echo $$lab > $$out/gradescope-lab; \
+	rm -f $(BUILD_DIR)/gradescope/lab-$(LAB).zip; \
+	(cd $$out && zip -qr ../lab-$(LAB).zip .) || exit 1; \
+	echo "gradescope: $(BUILD_DIR)/gradescope/lab-$(LAB).zip (lab $$lab$$([ -f solutions/$$lab/hidden.toml ] && echo ', with hidden tests'))"
 
 docker-build:
 	$(DOCKER) build -f docker/Dockerfile -t $(IMAGE) .

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"text", "json", "gradescope", "junit"}))
         ->capture_default_str();
     app.add_flag("--no-hidden", no_hidden, "leave out solutions/NN-name/hidden.toml even when it exists");
+    std::string compile_error;
+    app.add_option("--compile-error", compile_error,
+                   "the submission did not build: write a 0-point report quoting this build log, and exit 2");
     bool no_netns = false;
     app.add_flag("--no-netns", no_netns, "run servers on the host's loopback even where network namespaces work");
     app.add_option("--output,-o", output, "write the report to this file instead of stdout");
@@ -76,6 +80,18 @@ int main(int argc, char** argv) {
         if (!output.empty() && format != "text") write_output(format_error_report(format, lab, error));
         return kUsageError;
     };
+    if (!compile_error.empty()) {
+        std::ifstream log(compile_error);
+        std::ostringstream text;
+        text << log.rdbuf();
+        std::string errors = text.str();
+        // The first errors are the ones that matter; a template error can run for pages.
+        if (errors.size() > 4000) errors = errors.substr(0, 4000) + "\n[... build log trimmed]";
+        std::string why = "the submission does not compile:\n" + errors;
+        std::cerr << "c10k-grade: " << why << "\n";
+        write_output(format == "text" ? why + "\n" : format_error_report(format, lab, why));
+        return kUsageError;
+    }
     try {
         LabLocation location = locate_lab(lab, source_root, build_root);
         LabSpec spec = load_lab_spec(location.spec);
