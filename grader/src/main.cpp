@@ -2,6 +2,7 @@
 //
 //   c10k-grade 01                      # the student's build of lab 01
 //   c10k-grade 01 --server path/to/server --format gradescope --output results.json
+//   c10k-grade batch submissions/ --lab 01 --jobs 2 --csv grades.csv
 //
 // Exit code: 0 full marks (or skipped), 1 points lost, 2 usage or spec error. With
 // --output, a results file is written whatever happens, so an autograder always has one.
@@ -15,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "batch.hpp"
 #include "grading.hpp"
 #include "lab_locator.hpp"
 #include "lab_spec.hpp"
@@ -25,11 +27,79 @@ constexpr int kFullMarks = 0;
 constexpr int kPointsLost = 1;
 constexpr int kUsageError = 2;
 
+// `c10k-grade batch SUBMISSIONS --lab NN ...`: every subfolder built and graded.
+int batch_main(int argc, char** argv) {
+    using namespace c10k::grader;
+    CLI::App app{"c10k-grade batch: build and grade every submission in a folder"};
+    std::string submissions, lab, csv, work_dir;
+    std::string source_root = C10K_SOURCE_DIR;
+    std::string build_root = C10K_BUILD_DIR;
+    int jobs = 1;
+    bool no_hidden = false, no_netns = false;
+    app.add_option("submissions", submissions, "a folder with one subfolder (server.cpp, ...) per submission")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    app.add_option("--lab", lab, "the lab: 01 or 01-blocking")->required();
+    app.add_option("--jobs,-j", jobs, "submissions graded at once")->check(CLI::Range(1, 64))->capture_default_str();
+    app.add_option("--csv", csv, "write name,score,max_score,status,failed_tests here");
+    app.add_option("--work-dir", work_dir, "per-submission binaries and reports (default build/batch/NN-name)");
+    app.add_flag("--no-hidden", no_hidden, "leave out solutions/NN-name/hidden.toml");
+    app.add_flag("--no-netns", no_netns, "run servers on the host's loopback even where network namespaces work");
+    app.add_option("--root", source_root, "the repository (where labs/ is)")->capture_default_str();
+    app.add_option("--build-dir", build_root, "the build folder (where build/common is)")->capture_default_str();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        int code = app.exit(error);
+        return code == 0 ? 0 : kUsageError;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    try {
+        LabLocation location = locate_lab(lab, source_root, build_root);
+        BatchOptions options;
+        options.submissions = submissions;
+        options.lab_name = location.name;
+        options.spec = load_lab_spec(location.spec);
+        if (!no_hidden && std::filesystem::exists(location.hidden_tests))
+            for (TestSpec& test : load_hidden_tests(location.hidden_tests)) options.spec.tests.push_back(std::move(test));
+        options.source_root = source_root;
+        options.build_root = build_root;
+        options.work_dir = work_dir.empty() ? std::filesystem::path(build_root) / "batch" / location.name
+                                            : std::filesystem::path(work_dir);
+        options.jobs = jobs;
+        options.network_namespaces = !no_netns;
+        if (!std::filesystem::exists(options.build_root / "common" / "libc10k_common.a")) {
+            std::cerr << "c10k-grade batch: no " << (options.build_root / "common" / "libc10k_common.a").string()
+                      << ": build the project first (make)\n";
+            return kUsageError;
+        }
+        std::vector<SubmissionResult> results = grade_batch(options, std::cerr);
+        std::cout << format_batch_summary(results);
+        std::cout << "reports: " << options.work_dir.string() << "/NAME/report.txt\n";
+        if (!csv.empty()) {
+            std::ofstream out(csv);
+            out << format_batch_csv(results);
+            if (!out) {
+                std::cerr << "c10k-grade batch: cannot write " << csv << "\n";
+                return kUsageError;
+            }
+            std::cout << "grades: " << csv << "\n";
+        }
+        return 0;
+    } catch (const LabNotFound& error) {
+        std::cerr << "c10k-grade batch: " << error.what() << "\n";
+    } catch (const SpecError& error) {
+        std::cerr << "c10k-grade batch: bad spec: " << error.what() << "\n";
+    }
+    return kUsageError;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     using namespace c10k::grader;
-    CLI::App app{"c10k-grade: grade a C10K Labs echo server"};
+    if (argc > 1 && std::string(argv[1]) == "batch") return batch_main(argc - 1, argv + 1);
+    CLI::App app{"c10k-grade: grade a C10K Labs echo server (or: c10k-grade batch --help)"};
     std::string lab;
     std::string server;
     std::string format = "text";

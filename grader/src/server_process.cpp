@@ -15,7 +15,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -81,6 +83,36 @@ void set_limit(int resource, rlim_t value) {
 
 }  // namespace
 
+std::optional<std::string> find_program(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path ? path : "/usr/bin:/bin");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        std::string candidate = dir + "/" + name;
+        if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return std::nullopt;
+}
+
+namespace {
+// Process groups of the servers (and compilers) running now, in any thread: parallel
+// gradings must not take each other's live servers for escaped leftovers.
+std::mutex g_live_groups_mutex;
+std::set<pid_t> g_live_groups;
+
+void register_live_group(pid_t group) {
+    std::lock_guard lock(g_live_groups_mutex);
+    g_live_groups.insert(group);
+}
+void unregister_live_group(pid_t group) {
+    std::lock_guard lock(g_live_groups_mutex);
+    g_live_groups.erase(group);
+}
+bool is_live_group(pid_t group) {
+    std::lock_guard lock(g_live_groups_mutex);
+    return g_live_groups.contains(group);
+}
+}  // namespace
+
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 int kill_escaped_descendants() {
@@ -102,7 +134,8 @@ int kill_escaped_descendants() {
             fields >> state >> parent;
             pid_t pid = std::stoi(name);
             // Our own helpers (e.g. a popen'd command) share our group: leave them alone.
-            if (parent != self || ::getpgid(pid) == own_group) continue;
+            pid_t group = ::getpgid(pid);
+            if (parent != self || group == own_group || is_live_group(group)) continue;
             if (state != "Z") {  // a zombie is already dead: only reap it
                 ::kill(pid, SIGKILL);
                 ++found;
@@ -188,6 +221,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& command, const Sand
     if (pid_ == 0) exec_child(argv.data(), limits, out_pipe[1], err_pipe[1], exec_error[1], grader);
 
     ::setpgid(pid_, pid_);  // also here, so the group exists before we ever signal it
+    register_live_group(pid_);
     own_network_ = limits.own_network;
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
@@ -220,6 +254,7 @@ void ServerProcess::reap_after_exit() {
     ::kill(-pid_, SIGKILL);
     int raw = 0;
     while (::waitpid(pid_, &raw, 0) < 0 && errno == EINTR) {}
+    unregister_live_group(pid_);
     ExitStatus status;
     status.exited = WIFEXITED(raw);
     status.code = status.exited ? WEXITSTATUS(raw) : 0;
@@ -350,6 +385,11 @@ long ServerProcess::resident_kib() const {
     for (std::string line; std::getline(status, line);)
         if (line.starts_with("VmRSS:")) return std::atol(line.c_str() + 6);
     return 0;
+}
+
+std::string ServerProcess::stderr_text() const {
+    std::lock_guard lock(output_->mutex);
+    return output_->stderr_tail;
 }
 
 std::string ServerProcess::stdout_head() const {

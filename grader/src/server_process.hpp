@@ -40,14 +40,17 @@ struct ExitStatus {
     [[nodiscard]] bool clean() const { return exited && code == 0; }
 };
 
+/// The absolute path of @p name on PATH, or nullopt.
+std::optional<std::string> find_program(const std::string& name);
+
 /// Makes this process the reaper of every orphaned descendant (PR_SET_CHILD_SUBREAPER), so
 /// a server's child that escapes its process group (setsid) is re-parented here and not to
 /// init, where it could run on unnoticed. Call once, before starting servers.
 void become_subreaper();
 
-/// Kills and reaps every child of this process outside this process's own group: the
-/// escaped descendants of servers (they were re-parented here by become_subreaper).
-/// Returns how many there were.
+/// Kills and reaps every child of this process outside this process's own group that is
+/// not a live ServerProcess: the escaped descendants of servers (re-parented here by
+/// become_subreaper). Safe while other gradings run in parallel. Returns how many.
 int kill_escaped_descendants();
 
 /// One running server.
@@ -86,6 +89,8 @@ public:
 
     /// The last @p max_lines lines the server wrote to stderr, joined with " | ".
     [[nodiscard]] std::string stderr_tail(std::size_t max_lines = 3) const;
+    /// The last 16 KiB the server wrote to stderr, as written.
+    [[nodiscard]] std::string stderr_text() const;
     /// Everything kept from stdout (its first few KiB).
     [[nodiscard]] std::string stdout_head() const;
 

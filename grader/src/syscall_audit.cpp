@@ -103,15 +103,7 @@ double traced_server_cpu_seconds(pid_t strace_pid) {
     return (user + system) / double(::sysconf(_SC_CLK_TCK));
 }
 
-std::optional<std::filesystem::path> find_strace() {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "/usr/bin:/bin");
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        auto candidate = std::filesystem::path(dir) / "strace";
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return std::nullopt;
-}
+std::optional<std::filesystem::path> find_strace() { return find_program("strace"); }
 
 TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, double window_start,
                                double window_end) {
