@@ -73,6 +73,7 @@ SandboxLimits sandbox_limits(const LimitsSpec& limits, bool own_network) {
     sandbox.cpu_seconds = static_cast<rlim_t>(limits.cpu_seconds);
     sandbox.address_space_bytes = static_cast<rlim_t>(limits.memory_mb * 1024 * 1024);
     sandbox.open_files_soft = static_cast<rlim_t>(limits.open_files);
+    sandbox.processes = static_cast<rlim_t>(limits.processes);
     return sandbox;
 }
 

@@ -226,10 +226,12 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
     spec.announce_timeout = reader.number(server, "announce_timeout", "[server]", 5, 0.1);
 
     const toml::table& limits = reader.table(root, "limits", false);
-    reader.reject_unknown_keys(limits, {"cpu_seconds", "memory_mb", "open_files", "lab_seconds"}, "[limits]");
+    reader.reject_unknown_keys(limits, {"cpu_seconds", "memory_mb", "open_files", "processes", "lab_seconds"},
+                               "[limits]");
     spec.limits.cpu_seconds = reader.number(limits, "cpu_seconds", "[limits]", 120, 1);
     spec.limits.memory_mb = reader.number(limits, "memory_mb", "[limits]", 4096, 64);
     spec.limits.open_files = reader.number(limits, "open_files", "[limits]", 1024, 16);
+    spec.limits.processes = reader.number(limits, "processes", "[limits]", 4096, 1);
     spec.limits.lab_seconds = reader.number(limits, "lab_seconds", "[limits]", 900, 1);
 
     // [syscalls] for one audit, [[syscalls]] for several (e.g. one per server mode).

@@ -61,6 +61,7 @@ struct LimitsSpec {
     double cpu_seconds = 120;     ///< RLIMIT_CPU per server
     double memory_mb = 4096;      ///< RLIMIT_AS per server (address space, not RSS)
     double open_files = 1024;     ///< soft RLIMIT_NOFILE the server starts with (it may raise it)
+    double processes = 4096;      ///< RLIMIT_NPROC (counts the user's processes; root is exempt)
     double lab_seconds = 900;     ///< tests not started by then fail as "not run"
 };
 

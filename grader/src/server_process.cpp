@@ -61,6 +61,7 @@ void set_limit(int resource, rlim_t value) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     set_limit(RLIMIT_CPU, limits.cpu_seconds);
     set_limit(RLIMIT_AS, limits.address_space_bytes);
+    set_limit(RLIMIT_NPROC, limits.processes);
     rlimit files{};
     if (limits.open_files_soft && ::getrlimit(RLIMIT_NOFILE, &files) == 0) {
         files.rlim_cur = std::min(files.rlim_max, limits.open_files_soft);

@@ -24,6 +24,7 @@ namespace c10k::grader {
 struct SandboxLimits {
     rlim_t cpu_seconds = 120;                          ///< RLIMIT_CPU
     rlim_t address_space_bytes = 4ull << 30;           ///< RLIMIT_AS
+    rlim_t processes = 4096;                           ///< RLIMIT_NPROC (per user; root is exempt)
     /// RLIMIT_NOFILE soft limit; the hard limit is inherited, so a server that needs more
     /// fds raises its own soft limit, as it would have to when started from a shell.
     rlim_t open_files_soft = 1024;
