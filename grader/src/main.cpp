@@ -27,6 +27,14 @@ constexpr int kFullMarks = 0;
 constexpr int kPointsLost = 1;
 constexpr int kUsageError = 2;
 
+// The lab's grade.toml, plus its instructor-only hidden.toml when present and wanted.
+c10k::grader::LabSpec load_spec_with_hidden(const c10k::grader::LabLocation& location, bool with_hidden) {
+    c10k::grader::LabSpec spec = c10k::grader::load_lab_spec(location.spec);
+    if (with_hidden && std::filesystem::exists(location.hidden_tests))
+        for (auto& test : c10k::grader::load_hidden_tests(location.hidden_tests)) spec.tests.push_back(std::move(test));
+    return spec;
+}
+
 // `c10k-grade batch SUBMISSIONS --lab NN ...`: every subfolder built and graded.
 int batch_main(int argc, char** argv) {
     using namespace c10k::grader;
@@ -59,9 +67,7 @@ int batch_main(int argc, char** argv) {
         BatchOptions options;
         options.submissions = submissions;
         options.lab_name = location.name;
-        options.spec = load_lab_spec(location.spec);
-        if (!no_hidden && std::filesystem::exists(location.hidden_tests))
-            for (TestSpec& test : load_hidden_tests(location.hidden_tests)) options.spec.tests.push_back(std::move(test));
+        options.spec = load_spec_with_hidden(location, !no_hidden);
         options.source_root = source_root;
         options.build_root = build_root;
         options.work_dir = work_dir.empty() ? std::filesystem::path(build_root) / "batch" / location.name
@@ -164,9 +170,7 @@ int main(int argc, char** argv) {
     }
     try {
         LabLocation location = locate_lab(lab, source_root, build_root);
-        LabSpec spec = load_lab_spec(location.spec);
-        if (!no_hidden && std::filesystem::exists(location.hidden_tests))
-            for (TestSpec& test : load_hidden_tests(location.hidden_tests)) spec.tests.push_back(std::move(test));
+        LabSpec spec = load_spec_with_hidden(location, !no_hidden);
         GradeOptions options;
         options.lab_name = location.name;
         options.server = server.empty() ? location.student_server : std::filesystem::path(server);
