@@ -96,21 +96,15 @@ std::optional<std::string> find_program(const std::string& name) {
 
 namespace {
 // Process groups of the servers (and compilers) running now, in any thread: parallel
-// gradings must not take each other's live servers for escaped leftovers.
+// gradings must not take each other's live servers for escaped leftovers. The mutex is
+// held from fork() until the new group is registered, and during a whole clean-up scan,
+// so a scan can never see a child that is not registered yet.
 std::mutex g_live_groups_mutex;
 std::set<pid_t> g_live_groups;
 
-void register_live_group(pid_t group) {
-    std::lock_guard lock(g_live_groups_mutex);
-    g_live_groups.insert(group);
-}
 void unregister_live_group(pid_t group) {
     std::lock_guard lock(g_live_groups_mutex);
     g_live_groups.erase(group);
-}
-bool is_live_group(pid_t group) {
-    std::lock_guard lock(g_live_groups_mutex);
-    return g_live_groups.contains(group);
 }
 }  // namespace
 
@@ -119,6 +113,7 @@ void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 int kill_escaped_descendants() {
     const std::string self = std::to_string(::getpid());
     const pid_t own_group = ::getpgrp();
+    std::lock_guard lock(g_live_groups_mutex);
     int killed = 0;
     // Repeat: a killed escapee's own children are re-parented to us in turn.
     for (int round = 0; round < 5; ++round) {
@@ -136,7 +131,7 @@ int kill_escaped_descendants() {
             pid_t pid = std::stoi(name);
             // Our own helpers (e.g. a popen'd command) share our group: leave them alone.
             pid_t group = ::getpgid(pid);
-            if (parent != self || group == own_group || is_live_group(group)) continue;
+            if (parent != self || group == own_group || g_live_groups.contains(group)) continue;
             if (state != "Z") {  // a zombie is already dead: only reap it
                 ::kill(pid, SIGKILL);
                 ++found;
@@ -217,12 +212,14 @@ ServerProcess::ServerProcess(const std::vector<std::string>& command, const Sand
     if (::pipe2(out_pipe, O_CLOEXEC) || ::pipe2(err_pipe, O_CLOEXEC) || ::pipe2(exec_error, O_CLOEXEC))
         throw TestFailure("pipe: " + errno_text(errno));
     pid_t grader = ::getpid();
+    std::unique_lock live_groups(g_live_groups_mutex);
     pid_ = ::fork();
     if (pid_ < 0) throw TestFailure("fork: " + errno_text(errno));
     if (pid_ == 0) exec_child(argv.data(), limits, out_pipe[1], err_pipe[1], exec_error[1], grader);
 
     ::setpgid(pid_, pid_);  // also here, so the group exists before we ever signal it
-    register_live_group(pid_);
+    g_live_groups.insert(pid_);
+    live_groups.unlock();
     own_network_ = limits.own_network;
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);

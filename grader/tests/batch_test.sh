@@ -32,7 +32,8 @@ for s in starter1 starter2; do [[ $(row $s) == $s,0,100,graded,* ]] || fail "$s 
     fail "nosigterm should lose exactly the SIGTERM test"
 for s in crash wrongbytes; do
     score=$(row $s | cut -d, -f2)
-    ((score > 0 && score < 100)) || fail "$s should be partly right"
+    ((score < 100)) || fail "$s should lose points"
+    [[ $(row $s) == *"echo: one client"* ]] || fail "$s should fail the echo test"
 done
 [[ $(row nocompile) == nocompile,0,100,\"does\ not\ compile\",* || $(row nocompile) == "nocompile,0,100,does not compile," ]] ||
     fail "nocompile should be 'does not compile'"
