@@ -38,7 +38,7 @@ c10k::grader::LabSpec load_spec_with_hidden(const c10k::grader::LabLocation& loc
 // `c10k-grade batch SUBMISSIONS --lab NN ...`: every subfolder built and graded.
 int batch_main(int argc, char** argv) {
     using namespace c10k::grader;
-    CLI::App app{"c10k-grade batch: build and grade every submission in a folder"};
+    CLI::App app{"c10k-grade batch: build and grade every submission in a folder", "c10k-grade batch"};
     std::string submissions, lab, csv, work_dir;
     std::string source_root = C10K_SOURCE_DIR;
     std::string build_root = C10K_BUILD_DIR;
