@@ -41,7 +41,7 @@ struct SubmissionResult {
 };
 
 /// Grades every submission; one progress line per finished submission goes to @p progress.
-/// Writes <work_dir>/<name>/report.txt and results.json (Gradescope shape) for each.
+/// Writes WORK_DIR/NAME/report.txt and results.json (Gradescope shape) for each.
 std::vector<SubmissionResult> grade_batch(const BatchOptions& options, std::ostream& progress);
 
 /// name,score,max_score,status,failed_tests — one row per submission, RFC 4180 quoting.
