@@ -3,6 +3,7 @@
 #   make grade-solutions     install what is missing, build, grade every reference solution
 #   make test                install what is missing, build, run every test (ctest)
 #   make grade LAB=01        grade your build of lab 01 (SERVER=path grades another binary)
+#   make race [LAB=06-epoll]  the ladder measured side by side: table, JSON, charts (build/race/)
 #   make deps | all | docs | clean
 #   make docker-build | docker-shell | docker-check   (the student image, see README)
 
@@ -18,7 +19,7 @@ IMAGE     ?= c10k-labs
 DOCKER_RUN_FLAGS := --security-opt seccomp=docker/seccomp-io_uring.json --ulimit nofile=20000:20000 \
                     --user "$$(id -u):$$(id -g)" -e HOME=/tmp -v "$(CURDIR)":/work/c10k -w /work/c10k
 
-.PHONY: all deps configure test grade grade-solutions docs clean handout gradescope docker-build docker-shell docker-check
+.PHONY: race deps-race all deps configure test grade grade-solutions docs clean handout gradescope docker-build docker-shell docker-check
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -50,6 +51,16 @@ grade-solutions: deps all
 	done; \
 	echo "reference solutions:$$summary"; \
 	exit $$status
+
+# The benchmark packages (perf for exact syscall counts, gnuplot for the charts), kept out
+# of `make deps` so the student image stays lean.
+deps-race:
+	@sh docker/deps.sh docker/race-packages.txt
+
+# Every reference solution under the same loads: a table, build/race/results.json and
+# charts. LAB=06-epoll adds your build of that lab. Several minutes; not part of make test.
+race: deps deps-race all
+	@$(BUILD_DIR)/grader/c10k-race $(if $(LAB),--student $(LAB))
 
 docs: configure
 	cmake --build $(BUILD_DIR) --target docs

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Installs the Debian packages listed in docker/debian-packages.txt that are missing.
+# Installs the Debian packages listed in docker/debian-packages.txt (or the list file given
+# as the first argument) that are missing.
 # As root it installs them; otherwise it prints the exact command and fails.
 # Used by `make deps` (and so by `make test` and `make grade-solutions`) and by the Dockerfile.
 set -eu
-list="$(dirname "$0")/debian-packages.txt"
+list="${1:-$(dirname "$0")/debian-packages.txt}"
 packages=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list")
 missing=""
 for package in $packages; do

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -59,6 +60,11 @@ void set_limit(int resource, rlim_t value) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (limits.cpu >= 0) {
+        cpu_set_t only{};
+        CPU_SET(static_cast<unsigned>(limits.cpu), &only);
+        ::sched_setaffinity(0, sizeof only, &only);
+    }
     set_limit(RLIMIT_CPU, limits.cpu_seconds);
     set_limit(RLIMIT_AS, limits.address_space_bytes);
     set_limit(RLIMIT_NPROC, limits.processes);
@@ -83,6 +89,20 @@ void set_limit(int resource, rlim_t value) {
 }
 
 }  // namespace
+
+double process_cpu_seconds(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    if (!std::getline(stat, text) || text.rfind(')') == std::string::npos) return -1;
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string field;
+    double user = 0, system = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15: utime, stime (clock ticks)
+        if (i == 14) user = std::stod(field);
+        if (i == 15) system = std::stod(field);
+    }
+    return (user + system) / double(::sysconf(_SC_CLK_TCK));
+}
 
 std::optional<std::string> find_program(const std::string& name) {
     const char* path = std::getenv("PATH");

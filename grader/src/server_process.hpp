@@ -29,6 +29,7 @@ struct SandboxLimits {
     /// fds raises its own soft limit, as it would have to when started from a shell.
     rlim_t open_files_soft = 1024;
     bool own_network = false;  ///< run in a fresh network namespace (see network_namespace.hpp)
+    int cpu = -1;              ///< pin to this CPU (benchmarks: the client gets another one)
 };
 
 /// How a process ended.
@@ -43,6 +44,10 @@ struct ExitStatus {
 
 /// The absolute path of @p name on PATH, or nullopt.
 std::optional<std::string> find_program(const std::string& name);
+
+/// CPU time (user + system, all threads) process @p pid has used, in seconds, from
+/// /proc (clock-tick resolution); -1 if it cannot be read.
+double process_cpu_seconds(pid_t pid);
 
 /// Makes this process the reaper of every orphaned descendant (PR_SET_CHILD_SUBREAPER), so
 /// a server's child that escapes its process group (setsid) is re-parented here and not to

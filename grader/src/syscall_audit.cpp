@@ -86,21 +86,12 @@ TestResult failed_audit(const std::string& name, double points, const std::strin
 
 // The traced server is strace's only child; its CPU time (all its threads, the kernel's
 // SQPOLL thread included) in seconds, or -1 when unknown.
+
 double traced_server_cpu_seconds(pid_t strace_pid) {
     std::ifstream children("/proc/" + std::to_string(strace_pid) + "/task/" + std::to_string(strace_pid) + "/children");
     pid_t server = 0;
     if (!(children >> server)) return -1;
-    std::ifstream stat("/proc/" + std::to_string(server) + "/stat");
-    std::string text;
-    if (!std::getline(stat, text)) return -1;
-    std::istringstream fields(text.substr(text.rfind(')') + 2));
-    std::string field;
-    double user = 0, system = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15: utime, stime (clock ticks)
-        if (i == 14) user = std::stod(field);
-        if (i == 15) system = std::stod(field);
-    }
-    return (user + system) / double(::sysconf(_SC_CLK_TCK));
+    return process_cpu_seconds(server);
 }
 
 std::optional<std::filesystem::path> find_strace() { return find_program("strace"); }

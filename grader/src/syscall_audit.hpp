@@ -47,6 +47,9 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
 void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOptions& options,
                     GradeReport& report);
 
+/// CPU seconds used so far by the server strace started as its child (-1 if unknown).
+double traced_server_cpu_seconds(pid_t strace_pid);
+
 /// The absolute path of strace on PATH, or nullopt.
 std::optional<std::filesystem::path> find_strace();
 

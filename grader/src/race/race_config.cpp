@@ -1,0 +1,161 @@
+#include "race_config.hpp"
+
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "lab_spec.hpp"  // SpecError
+
+namespace c10k::grader {
+namespace {
+
+[[noreturn]] void fail(const std::string& file, const toml::node* where, const std::string& what) {
+    std::ostringstream message;
+    message << file;
+    if (where && where->source().begin.line > 0) message << ":" << where->source().begin.line;
+    message << ": " << what;
+    throw SpecError(message.str());
+}
+
+template <typename T>
+std::vector<T> numbers(const std::string& file, const toml::table& table, const char* key, long low, long high) {
+    const toml::node* node = table.get(key);
+    const toml::array* array = node ? node->as_array() : nullptr;
+    if (!array || array->empty()) fail(file, node ? node : &table, std::string("'") + key + "' must be a list of numbers");
+    std::vector<T> out;
+    for (const auto& item : *array) {
+        auto value = item.value<long>();
+        if (!value || *value < low || *value > high)
+            fail(file, &item, std::string("'") + key + "' holds numbers from " + std::to_string(low) + " to " +
+                                  std::to_string(high));
+        out.push_back(static_cast<T>(*value));
+    }
+    return out;
+}
+
+double seconds_in(const std::string& file, const toml::table& table, double fallback) {
+    const toml::node* node = table.get("seconds");
+    if (!node) return fallback;
+    auto value = node->value<double>();
+    if (!value || *value < 0.1 || *value > 60) fail(file, node, "'seconds' must be a number from 0.1 to 60");
+    return *value;
+}
+
+std::string text(const std::string& file, const toml::table& table, const char* key, bool required) {
+    const toml::node* node = table.get(key);
+    if (!node) {
+        if (required) fail(file, &table, std::string("missing '") + key + "'");
+        return {};
+    }
+    auto value = node->value<std::string>();
+    if (!value) fail(file, node, std::string("'") + key + "' must be a string");
+    return *value;
+}
+
+void reject_unknown_keys(const std::string& file, const toml::table& table, std::initializer_list<std::string_view> known) {
+    for (const auto& [key, node] : table) {
+        bool ok = false;
+        for (auto k : known) ok = ok || key.str() == k;
+        if (!ok) fail(file, &node, "unknown key '" + std::string(key.str()) + "'");
+    }
+}
+
+std::vector<std::string> names(const std::string& file, const toml::table& table, const char* key) {
+    const toml::array* array = table[key].as_array();
+    if (!array) fail(file, &table, std::string("'") + key + "' must be a list of server names");
+    std::vector<std::string> out;
+    for (const auto& item : *array) {
+        auto name = item.value<std::string>();
+        if (!name) fail(file, &item, std::string("'") + key + "' must be a list of server names");
+        out.push_back(*name);
+    }
+    return out;
+}
+
+RaceServer read_server(const std::string& file, const toml::table& table) {
+    reject_unknown_keys(file, table, {"name", "model", "binary", "args", "max_connections", "requires"});
+    RaceServer server;
+    server.name = text(file, table, "name", true);
+    server.model = text(file, table, "model", true);
+    server.binary = text(file, table, "binary", false);
+    if (server.binary.empty()) server.binary = "solutions/" + server.name + "/server";
+    server.requires_feature = text(file, table, "requires", false);
+    if (!server.requires_feature.empty() && server.requires_feature != "io_uring")
+        fail(file, table.get("requires"), "'requires' knows only \"io_uring\"");
+    if (const toml::node* node = table.get("max_connections")) {
+        auto value = node->value<long>();
+        if (!value || *value < 1) fail(file, node, "'max_connections' must be a positive number");
+        server.max_connections = static_cast<int>(*value);
+    }
+    if (const toml::node* node = table.get("args")) {
+        const toml::array* array = node->as_array();
+        if (!array) fail(file, node, "'args' must be a list of strings");
+        for (const auto& item : *array) {
+            auto value = item.value<std::string>();
+            if (!value) fail(file, &item, "'args' must be a list of strings");
+            server.args.push_back(*value);
+        }
+    }
+    return server;
+}
+
+}  // namespace
+
+RaceConfig load_race_config(const std::filesystem::path& path) {
+    std::string file = path.filename().string();
+    toml::table root;
+    try {
+        root = toml::parse_file(path.string());
+    } catch (const toml::parse_error& error) {
+        std::ostringstream message;
+        message << file << ":" << error.source().begin.line << ": not valid TOML: " << error.description();
+        throw SpecError(message.str());
+    }
+    reject_unknown_keys(file, root, {"loads", "idle_experiment", "rounds", "server"});
+    RaceConfig config;
+    const toml::table* loads = root["loads"].as_table();
+    if (!loads) fail(file, nullptr, "missing the [loads] table");
+    reject_unknown_keys(file, *loads, {"connections", "sizes", "seconds"});
+    config.connections = numbers<int>(file, *loads, "connections", 1, 15000);
+    config.sizes = numbers<std::size_t>(file, *loads, "sizes", 1, 1 << 20);
+    config.seconds = seconds_in(file, *loads, 1.0);
+
+    if (const toml::table* idle = root["idle_experiment"].as_table()) {
+        reject_unknown_keys(file, *idle, {"servers", "idle", "seconds"});
+        config.idle_counts = numbers<int>(file, *idle, "idle", 0, 15000);
+        config.idle_seconds = seconds_in(file, *idle, 1.0);
+        config.idle_servers = names(file, *idle, "servers");
+    }
+    if (const toml::table* rounds = root["rounds"].as_table()) {
+        reject_unknown_keys(file, *rounds, {"count", "servers", "connections", "size", "seconds"});
+        const toml::node* count = rounds->get("count");
+        auto value = count ? count->value<long>() : std::nullopt;
+        if (!value || *value < 1 || *value > 99) fail(file, count ? count : rounds, "'count' must be a number from 1 to 99");
+        config.rounds = static_cast<int>(*value);
+        config.round_connections = numbers<int>(file, *rounds, "connections", 1, 15000);
+        config.round_seconds = seconds_in(file, *rounds, 0.5);
+        if (const toml::node* size = rounds->get("size")) {
+            auto bytes = size->value<long>();
+            if (!bytes || *bytes < 1 || *bytes > (1 << 20)) fail(file, size, "'size' must be a number of bytes");
+            config.round_size = static_cast<std::size_t>(*bytes);
+        }
+        config.round_servers = names(file, *rounds, "servers");
+    }
+    const toml::array* servers = root["server"].as_array();
+    if (!servers || servers->empty()) fail(file, nullptr, "no [[server]] entries");
+    for (const auto& node : *servers) {
+        const toml::table* table = node.as_table();
+        if (!table) fail(file, &node, "[[server]] must be a table");
+        config.servers.push_back(read_server(file, *table));
+    }
+    for (const char* table : {"idle_experiment", "rounds"}) {
+        for (const auto& name : std::string(table) == "rounds" ? config.round_servers : config.idle_servers) {
+            bool known = false;
+            for (const auto& server : config.servers) known = known || server.name == name;
+            if (!known) fail(file, root[table].node(), std::string(table) + " names '" + name + "', which is no [[server]]");
+        }
+    }
+    return config;
+}
+
+}  // namespace c10k::grader

@@ -1,0 +1,103 @@
+// c10k-race (make race): every reference solution under the same loads, one table.
+//
+//   build/grader/c10k-race                    everything in grader/bench/race.toml
+//   build/grader/c10k-race --only 06,07       just those servers
+//   build/grader/c10k-race --student 06-epoll ...and your build of lab 06 beside them
+//
+// Exit status: 0 every run measured, 1 some run failed, 2 bad arguments or config.
+
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "c10k/stop_signals.hpp"
+#include "lab_spec.hpp"
+#include "race_charts.hpp"
+#include "race_config.hpp"
+#include "race_report.hpp"
+#include "race_runner.hpp"
+#include "server_process.hpp"
+
+using namespace c10k::grader;
+
+int main(int argc, char** argv) {
+    CLI::App app{"c10k-race: the ladder of I/O models, measured side by side"};
+    std::filesystem::path source_root = C10K_SOURCE_DIR, build_root = C10K_BUILD_DIR, config_file, output_dir;
+    RaceOptions options;
+    std::string only;
+    bool no_idle = false, no_charts = false;
+    app.add_option("--root", source_root, "the repository")->capture_default_str();
+    app.add_option("--build-dir", build_root, "the build folder (where the servers are)")->capture_default_str();
+    app.add_option("--config", config_file, "servers and loads (default: ROOT/grader/bench/race.toml)");
+    app.add_option("--output-dir", output_dir, "results.json and the charts (default: BUILD/race)");
+    app.add_option("--only", only, "comma-separated server name prefixes, e.g. 06,07,yardstick");
+    app.add_option("--student", options.student_lab, "also race your build of this lab, e.g. 06-epoll");
+    app.add_option("--counter", options.counter, "how syscalls are counted: auto (perf, else strace), perf, strace")
+        ->check(CLI::IsMember({"auto", "perf", "strace"}))->capture_default_str();
+    app.add_option("--seconds", options.seconds, "measure each load this long (default: race.toml's)")
+        ->check(CLI::Range(0.1, 60.0));
+    app.add_flag("--no-idle-experiment", no_idle, "skip the one-busy-client-plus-K-idle experiment");
+    app.add_flag("--no-charts", no_charts, "skip gnuplot");
+    CLI11_PARSE(app, argc, argv);
+
+    if (config_file.empty()) config_file = source_root / "grader/bench/race.toml";
+    if (output_dir.empty()) output_dir = build_root / "race";
+    options.build_dir = build_root;
+    options.idle_experiment = !no_idle;
+    for (std::size_t start = 0; start < only.size();) {
+        std::size_t comma = only.find(',', start);
+        std::string name = only.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!name.empty()) options.only.push_back(name);
+        start = comma == std::string::npos ? only.size() : comma + 1;
+    }
+
+    std::signal(SIGPIPE, SIG_IGN);
+    become_subreaper();
+    try {
+        c10k::raise_open_file_limit();  // 10,000 client connections
+        RaceConfig config = load_race_config(config_file);
+        bool header_printed = false;
+        RaceSetup setup_seen;
+        options.on_run = [&](const RaceRun& run) {
+            if (!header_printed) {
+                std::cout << race_table_head();
+                header_printed = true;
+            }
+            if (run.experiment == "round") {
+                if (::isatty(STDOUT_FILENO)) std::cout << "  round " << run.round << ": " << run.server << " x "
+                                                      << run.connections << "   \r" << std::flush;
+            } else {
+                std::cout << race_table_row(run) << std::flush;
+            }
+        };
+        std::cout << "c10k-race: " << config.servers.size() << " servers in " << config_file.filename().string()
+                  << "; checking perf, pinning and namespaces ...\n" << std::flush;
+        RaceResults results = run_race(config, options);
+        std::vector<RaceCheck> checks = race_checks(results.runs);
+        std::cout << "\n" << race_header(results.setup, options.seconds > 0 ? options.seconds : config.seconds)
+                  << "\n" << race_rounds_text(results.runs) << "\n" << race_checks_text(checks);
+
+        std::filesystem::create_directories(output_dir);
+        std::ofstream(output_dir / "results.json") << race_json(results, checks).dump(2) << "\n";
+        std::cout << "\nresults: " << (output_dir / "results.json").string() << "\n";
+        if (!no_charts) {
+            auto problems = draw_race_charts(results.runs, output_dir);
+            for (const auto& problem : problems) std::cout << "charts: " << problem << "\n";
+            if (problems.empty()) std::cout << "charts:  " << output_dir.string() << "/{throughput,syscalls,cpu,idle}.{svg,png}\n";
+        }
+        bool any_failed = false;
+        for (const auto& run : results.runs) any_failed = any_failed || run.status == "failed";
+        if (any_failed) std::cout << "some runs failed: see their lines above\n";
+        return any_failed ? 1 : 0;
+    } catch (const SpecError& error) {
+        std::cerr << "c10k-race: " << error.what() << "\n";
+        return 2;
+    } catch (const std::exception& error) {
+        std::cerr << "c10k-race: " << error.what() << "\n";
+        return 2;
+    }
+}

@@ -1,0 +1,256 @@
+#include "race_report.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <cstdio>
+#include <ctime>
+#include <sys/utsname.h>
+
+#include "bench_report.hpp"
+
+namespace c10k::grader {
+namespace {
+
+std::string format(const char* pattern, double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, pattern, value);
+    return text;
+}
+
+std::string size_text(std::size_t size) {
+    return size % 1024 == 0 ? std::to_string(size / 1024) + " KiB" : std::to_string(size) + " B";
+}
+
+std::string latency_text(double us) {
+    return duration_text(static_cast<std::uint64_t>(us * 1e3));
+}
+
+// The three syscalls a message costs most, e.g. "read 1.00 write 1.00 epoll_wait 0.02".
+std::string top_calls(const RaceRun& run) {
+    std::vector<std::pair<std::string, double>> calls(run.per_msg.begin(), run.per_msg.end());
+    std::ranges::sort(calls, [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::string out;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, calls.size()); ++i)
+        out += (i ? " " : "") + calls[i].first + format(" %.2f", calls[i].second);
+    return out;
+}
+
+double median(std::vector<double> values) {
+    if (values.empty()) return -1;
+    std::ranges::sort(values);
+    std::size_t mid = values.size() / 2;
+    return values.size() % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+std::vector<const RaceRun*> rounds_of(const std::vector<RaceRun>& runs, const std::string& server, int connections,
+                                      std::size_t size) {
+    std::vector<const RaceRun*> out;
+    for (const auto& run : runs)
+        if (run.experiment == "round" && run.server == server && run.connections == connections && run.size == size &&
+            run.status == "ok")
+            out.push_back(&run);
+    return out;
+}
+
+// The figure to compare: the median of the interleaved rounds where there are some,
+// else the single run of the load matrix. `round` holds how many rounds it summarises.
+std::optional<RaceRun> figure(const std::vector<RaceRun>& runs, const std::string& server, int connections,
+                              std::size_t size) {
+    auto rounds = rounds_of(runs, server, connections, size);
+    if (rounds.empty()) {
+        for (const auto& run : runs)
+            if (run.experiment == "load" && run.server == server && run.connections == connections && run.size == size &&
+                run.status == "ok")
+                return run;
+        return std::nullopt;
+    }
+    RaceRun summary = *rounds.front();
+    auto field = [&](double RaceRun::*member) {
+        std::vector<double> values;
+        for (const RaceRun* run : rounds) values.push_back(run->*member);
+        return median(values);
+    };
+    summary.msgs_per_s = field(&RaceRun::msgs_per_s);
+    summary.cpu_us_per_msg = field(&RaceRun::cpu_us_per_msg);
+    summary.syscalls_per_msg = field(&RaceRun::syscalls_per_msg);
+    summary.p99_us = field(&RaceRun::p99_us);
+    summary.round = static_cast<int>(rounds.size());
+    return summary;
+}
+
+}  // namespace
+
+std::string race_header(const RaceSetup& setup, double seconds) {
+    std::string out = "make race: every load measured for " + format("%.1f", seconds) + " s after warm-up; ";
+    out += setup.counter == "perf" ? "syscalls and server CPU counted by perf stat (exact, cheap)\n"
+                                   : "syscalls counted by STRACE\n";
+    if (setup.counter != "perf") {
+        out += "  WARNING: " + setup.counter_note + ".\n"
+               "  strace slows every traced call by tens of microseconds and changes io_uring's batching:\n"
+               "  msgs/s, latency and CPU below are NOT benchmark figures, only the call mix is.\n";
+    }
+    out += setup.pinned ? "  server on CPU 1, client on CPU 0"
+                        : "  not pinned (" + std::to_string(setup.cpus) + " CPU): server and client share";
+    out += setup.namespaces ? "; each server in a fresh network namespace\n" : "; host loopback\n";
+    return out;
+}
+
+std::string race_table_head() {
+    char line[256];
+    std::snprintf(line, sizeof line, "%-22s %-19s %13s %7s %10s %9s %9s %8s %9s  %s\n", "server", "model", "connections",
+                  "size", "msgs/s", "p50", "p99", "CPU/msg", "calls/msg", "most frequent calls per message");
+    return line;
+}
+
+std::string race_table_row(const RaceRun& run) {
+    std::string connections = std::to_string(run.connections);
+    if (run.idle) connections += " +" + std::to_string(run.idle) + " idle";
+    char line[512];
+    if (run.status != "ok" && run.messages == 0) {
+        std::snprintf(line, sizeof line, "%-22s %-19s %13s %7s  %s: %s\n", run.server.c_str(), run.model.c_str(),
+                      connections.c_str(), size_text(run.size).c_str(), run.status.c_str(), run.reason.c_str());
+        return line;
+    }
+    std::snprintf(line, sizeof line, "%-22s %-19s %13s %7s %10s %9s %9s %8s %9s  %s\n", run.server.c_str(),
+                  run.model.c_str(), connections.c_str(), size_text(run.size).c_str(),
+                  grouped(static_cast<long long>(run.msgs_per_s)).c_str(), latency_text(run.p50_us).c_str(),
+                  latency_text(run.p99_us).c_str(),
+                  run.cpu_us_per_msg < 0 ? "?" : format("%.1f us", run.cpu_us_per_msg).c_str(),
+                  run.syscalls_per_msg < 0 ? "?" : format("%.2f", run.syscalls_per_msg).c_str(), top_calls(run).c_str());
+    std::string out = line;
+    if (run.status != "ok") out += "    " + run.status + ": " + run.reason + "\n";
+    return out;
+}
+
+std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs) {
+    std::vector<RaceCheck> checks;
+    auto ratio_check = [&](const std::string& goal, const std::string& a, const std::string& b, int connections,
+                           double at_least, bool also_cpu) {
+        RaceCheck check{goal, "not measured", false, false};
+        auto x = figure(runs, a, connections, 64);
+        auto y = figure(runs, b, connections, 64);
+        if (x && y && y->msgs_per_s > 0) {
+            double ratio = x->msgs_per_s / y->msgs_per_s;
+            check.measured_ok = true;
+            check.met = ratio >= at_least;
+            check.measured = format("%.2fx msgs/s", ratio);
+            if (x->round) check.measured += " (medians of " + std::to_string(std::min(x->round, y->round)) + " rounds)";
+            if (also_cpu && x->cpu_us_per_msg >= 0 && y->cpu_us_per_msg >= 0) {
+                check.measured += format(", CPU %.1f", x->cpu_us_per_msg) + format(" vs %.1f us/msg", y->cpu_us_per_msg);
+                check.met = check.met && x->cpu_us_per_msg < y->cpu_us_per_msg;
+            }
+        }
+        checks.push_back(check);
+    };
+    for (int connections : {50, 500}) {
+        std::string at = " at " + std::to_string(connections) + " x 64 B";
+        for (const char* uring : {"07-io_uring", "08-io_uring-advanced"})
+            ratio_check(std::string(uring) + " >= 1.0x 06-epoll msgs/s, less server CPU per message" + at, uring,
+                        "06-epoll", connections, 1.0, true);
+        ratio_check("06-epoll >= 0.9x the yardstick's msgs/s" + at, "06-epoll", "yardstick", connections, 0.9, false);
+    }
+    for (auto [server, budget] : {std::pair{"07-io_uring", 0.5}, std::pair{"08-io_uring-advanced", 0.2}}) {
+        RaceCheck check{std::string(server) + format(" <= %.1f syscalls per message at 50 x 64 B", budget),
+                        "not measured", false, false};
+        if (auto run = figure(runs, server, 50, 64); run && run->syscalls_per_msg >= 0) {
+            check.measured_ok = true;
+            check.met = run->syscalls_per_msg <= budget;
+            check.measured = format("%.3f", run->syscalls_per_msg);
+        }
+        checks.push_back(check);
+    }
+    RaceCheck stall{"every reference: 4 KiB p99 < 5 ms at 50 connections", "not measured", true, false};
+    double worst = -1;
+    std::string worst_server;
+    for (const auto& run : runs) {
+        if (run.experiment != "load" || run.size != 4096 || run.connections != 50 || run.status != "ok") continue;
+        if (run.server.starts_with("yours")) continue;
+        stall.measured_ok = true;
+        if (run.p99_us > worst) {
+            worst = run.p99_us;
+            worst_server = run.server;
+        }
+    }
+    if (stall.measured_ok) {
+        stall.met = worst < 5000;
+        stall.measured = "worst " + latency_text(worst) + " (" + worst_server + ")";
+    } else {
+        stall.met = false;
+    }
+    checks.push_back(stall);
+    return checks;
+}
+
+std::string race_rounds_text(const std::vector<RaceRun>& runs) {
+    std::set<std::tuple<int, std::size_t, std::string>> seen;
+    std::vector<std::tuple<int, std::size_t, std::string>> order;
+    for (const auto& run : runs)
+        if (run.experiment == "round" && seen.insert({run.connections, run.size, run.server}).second)
+            order.push_back({run.connections, run.size, run.server});
+    if (order.empty()) return {};
+    std::string out = "interleaved rounds (the servers take turns; median, and the range over the rounds):\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-22s %13s %7s %10s %21s %12s %10s\n", "server", "connections", "size", "msgs/s",
+                  "range", "CPU/msg", "calls/msg");
+    out += line;
+    for (const auto& [connections, size, server] : order) {
+        auto rounds = rounds_of(runs, server, connections, size);
+        if (rounds.empty()) continue;
+        auto summary = *figure(runs, server, connections, size);
+        double low = rounds.front()->msgs_per_s, high = low;
+        for (const RaceRun* run : rounds) {
+            low = std::min(low, run->msgs_per_s);
+            high = std::max(high, run->msgs_per_s);
+        }
+        std::string range = grouped(static_cast<long long>(low)) + "-" + grouped(static_cast<long long>(high));
+        std::snprintf(line, sizeof line, "  %-22s %13d %7s %10s %21s %9.1f us %10.2f\n", server.c_str(), connections,
+                      size_text(size).c_str(), grouped(static_cast<long long>(summary.msgs_per_s)).c_str(), range.c_str(),
+                      summary.cpu_us_per_msg, summary.syscalls_per_msg);
+        out += line;
+    }
+    return out;
+}
+
+std::string race_checks_text(const std::vector<RaceCheck>& checks) {
+    std::string out = "figures to reach (benchmarks, this run only):\n";
+    for (const auto& check : checks)
+        out += std::string("  ") + (!check.measured_ok ? "?" : check.met ? "✓" : "✗") + " " + check.goal + ": " +
+               check.measured + "\n";
+    return out;
+}
+
+nlohmann::json race_json(const RaceResults& results, const std::vector<RaceCheck>& checks) {
+    utsname machine{};
+    ::uname(&machine);
+    std::time_t now = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    nlohmann::json out;
+    out["date"] = date;
+    out["machine"] = {{"kernel", std::string(machine.release)}, {"arch", std::string(machine.machine)},
+                      {"cpus", results.setup.cpus}};
+    out["setup"] = {{"counter", results.setup.counter}, {"counter_note", results.setup.counter_note},
+                    {"pinned", results.setup.pinned}, {"network_namespaces", results.setup.namespaces}};
+    out["runs"] = nlohmann::json::array();
+    for (const auto& run : results.runs) {
+        nlohmann::json row = {
+            {"server", run.server}, {"model", run.model}, {"experiment", run.experiment}, {"round", run.round},
+            {"connections", run.connections}, {"idle", run.idle}, {"size", run.size}, {"status", run.status},
+            {"messages", run.messages}, {"seconds", run.seconds}, {"msgs_per_s", run.msgs_per_s},
+            {"latency_us", {{"p50", run.p50_us}, {"p99", run.p99_us}, {"p999", run.p999_us}, {"max", run.max_us}}},
+            {"server_cpu_us_per_msg", run.cpu_us_per_msg < 0 ? nlohmann::json() : nlohmann::json(run.cpu_us_per_msg)},
+            {"syscalls_per_msg", run.syscalls_per_msg < 0 ? nlohmann::json() : nlohmann::json(run.syscalls_per_msg)},
+            {"syscalls_per_msg_by_name", run.per_msg}};
+        if (!run.reason.empty()) row["reason"] = run.reason;
+        out["runs"].push_back(row);
+    }
+    out["checks"] = nlohmann::json::array();
+    for (const auto& check : checks)
+        out["checks"].push_back({{"goal", check.goal}, {"measured", check.measured},
+                                 {"met", check.measured_ok ? nlohmann::json(check.met) : nlohmann::json()}});
+    return out;
+}
+
+}  // namespace c10k::grader

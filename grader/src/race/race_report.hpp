@@ -1,0 +1,37 @@
+#pragma once
+/// @file race_report.hpp
+/// @brief make race's outputs: the table, results.json, the headline comparisons.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "race_runner.hpp"
+
+namespace c10k::grader {
+
+/// The header lines: how the figures were made (counter, pinning, network).
+std::string race_header(const RaceSetup& setup, double seconds);
+/// The column titles, and one row of the table.
+std::string race_table_head();
+std::string race_table_row(const RaceRun& run);
+
+/// One comparison the project aims for, e.g. "io_uring >= 1.0x epoll msgs/s at 50 x 64 B".
+struct RaceCheck {
+    std::string goal;
+    std::string measured;   ///< "1.12x" / "not measured"
+    bool met = false;
+    bool measured_ok = false;  ///< false: a run it needs is missing or failed
+};
+
+/// The comparisons from issue 6's "figures to reach", as measured in this run.
+/// Uses the medians of the interleaved rounds where the run has them.
+std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs);
+/// The rounds' medians and ranges, one line per server and load (empty without rounds).
+std::string race_rounds_text(const std::vector<RaceRun>& runs);
+std::string race_checks_text(const std::vector<RaceCheck>& checks);
+
+nlohmann::json race_json(const RaceResults& results, const std::vector<RaceCheck>& checks);
+
+}  // namespace c10k::grader

@@ -1,0 +1,264 @@
+#include "race_runner.hpp"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include "bench_client.hpp"
+#include "c10k/io_uring_support.hpp"
+#include "lab_spec.hpp"
+#include "network_namespace.hpp"
+#include "server_process.hpp"
+#include "syscall_counter.hpp"
+#include "test_failure.hpp"
+
+namespace c10k::grader {
+namespace {
+
+constexpr int client_cpu = 0;
+constexpr int server_cpu = 1;
+
+bool pin_this_thread(int cpu) {
+    cpu_set_t only{};
+    CPU_SET(static_cast<unsigned>(cpu), &only);
+    return ::sched_setaffinity(0, sizeof only, &only) == 0;
+}
+
+int usable_cpus() {
+    cpu_set_t mask{};
+    if (::sched_getaffinity(0, sizeof mask, &mask) != 0) return 1;
+    return CPU_COUNT(&mask);
+}
+
+// One load against one server: start it, count around the bench window, stop it.
+class SingleRun {
+public:
+    SingleRun(const RaceServer& server, const std::filesystem::path& binary, const RaceSetup& setup)
+        : server_(server), binary_(binary), setup_(setup) {}
+
+    RaceRun run(RaceRun row, double seconds) {
+        try {
+            measure(row, seconds);
+        } catch (const TestFailure& failure) {
+            row.status = "failed";
+            row.reason = failure.what();
+        }
+        kill_escaped_descendants();
+        return row;
+    }
+
+private:
+    void measure(RaceRun& row, double seconds) {
+        std::optional<StraceCounter> strace;
+        std::vector<std::string> command;
+        if (setup_.counter == "strace") {
+            strace.emplace();
+            command = strace->command_prefix();
+        }
+        command.push_back(binary_.string());
+        command.insert(command.end(), {"--port", "0"});
+        command.insert(command.end(), server_.args.begin(), server_.args.end());
+
+        SandboxLimits limits;
+        limits.address_space_bytes = 0;  // a thread per connection reserves GBs of stacks
+        limits.processes = 0;
+        limits.own_network = setup_.namespaces;
+        limits.cpu = setup_.pinned ? server_cpu : -1;
+        ServerProcess process(command, limits);
+        std::uint16_t port = process.wait_for_announce(Deadline(Seconds(strace ? 15 : 5)));
+        std::unique_ptr<PerfCounter> perf;
+        if (!strace) perf = std::make_unique<PerfCounter>(process.pid());
+
+        BenchOptions bench;
+        bench.server = make_socket_address("127.0.0.1", port);
+        bench.connections = row.connections;
+        bench.idle_connections = row.idle;
+        bench.message_size = row.size;
+        bench.duration = Seconds(seconds);
+        bench.warmup_timeout = Seconds(30 + (row.connections + row.idle) / 200);
+        bench.on_window_open = [&] {
+            if (perf) perf->enable();
+            else strace->window_opened(process.pid());
+        };
+        bench.on_window_close = [&] {
+            if (perf) perf->disable();
+            else strace->window_closed(process.pid());
+        };
+        BenchResult result;
+        {
+            NetworkNamespaceGuard in_server_network(process.network_pid());
+            result = run_bench(bench);
+        }
+        WindowCounts counts;
+        std::string counter_failure;
+        try {
+            if (perf) counts = perf->finish();
+        } catch (const TestFailure& failure) {
+            counter_failure = failure.what();
+        }
+        auto status = process.stop(Seconds(2));
+        if (strace) counts = strace->finish(result.window_start, result.window_end);
+
+        row.messages = result.messages;
+        row.seconds = result.seconds();
+        row.msgs_per_s = result.messages_per_second();
+        auto us = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e3; };
+        row.p50_us = us(result.latency.quantile(0.5));
+        row.p99_us = us(result.latency.quantile(0.99));
+        row.p999_us = us(result.latency.quantile(0.999));
+        row.max_us = us(result.latency.max());
+        if (!result.ok) {
+            row.status = "failed";
+            row.reason = result.failure;
+            if (auto tail = process.stderr_tail(); !tail.empty()) row.reason += "; server said: " + tail;
+            return;
+        }
+        if (!counter_failure.empty()) {
+            row.status = "failed";
+            row.reason = "counting syscalls: " + counter_failure;
+            return;
+        }
+        if (!status.clean()) {
+            row.status = "failed";
+            row.reason = "the server " + status.describe() + " when asked to stop";
+        }
+        if (row.messages > 0) {
+            double messages = static_cast<double>(row.messages);
+            if (counts.cpu_seconds >= 0) row.cpu_us_per_msg = counts.cpu_seconds * 1e6 / messages;
+            if (counts.syscalls >= 0) row.syscalls_per_msg = static_cast<double>(counts.syscalls) / messages;
+            for (const auto& [name, count] : counts.by_name)
+                if (count > 0) row.per_msg[name] = static_cast<double>(count) / messages;
+        }
+    }
+
+    const RaceServer& server_;
+    std::filesystem::path binary_;
+    const RaceSetup& setup_;
+};
+
+RaceSetup decide_setup(const RaceOptions& options) {
+    RaceSetup setup;
+    setup.cpus = usable_cpus();
+    setup.pinned = setup.cpus >= 2 && pin_this_thread(client_cpu);  // the bench threads inherit it
+    setup.namespaces = network_namespaces_available();
+    setup.counter = options.counter == "auto" ? "perf" : options.counter;
+    if (setup.counter == "perf") {
+        std::string why_not = perf_unavailable_reason();
+        if (!why_not.empty()) {
+            if (options.counter == "perf") throw SpecError("--counter perf: " + why_not);
+            setup.counter = "strace";
+            setup.counter_note = why_not;
+        }
+    }
+    return setup;
+}
+
+RaceRun race_row(const RaceServer& server, const char* experiment, int connections, int idle, std::size_t size) {
+    RaceRun row;
+    row.server = server.name;
+    row.model = server.model;
+    row.experiment = experiment;
+    row.connections = connections;
+    row.idle = idle;
+    row.size = size;
+    return row;
+}
+
+bool wanted(const RaceOptions& options, const std::string& name) {
+    if (options.only.empty()) return true;
+    return std::ranges::any_of(options.only, [&](const std::string& only) { return name.starts_with(only); });
+}
+
+}  // namespace
+
+RaceResults run_race(const RaceConfig& config, const RaceOptions& options) {
+    RaceResults results;
+    results.setup = decide_setup(options);
+    std::vector<RaceServer> servers;
+    for (const auto& server : config.servers)
+        if (wanted(options, server.name)) servers.push_back(server);
+    if (!options.student_lab.empty()) {
+        auto model = std::ranges::find_if(config.servers, [&](const RaceServer& s) { return s.name == options.student_lab; });
+        if (model == config.servers.end())
+            throw SpecError("--student " + options.student_lab + ": no such lab in race.toml");
+        RaceServer student = *model;
+        student.name = "yours: " + student.name;
+        student.binary = "labs/" + options.student_lab + "/server";
+        servers.push_back(student);
+    }
+    if (servers.empty()) throw SpecError("no server in race.toml matches --only");
+
+    std::optional<std::string> io_uring_problem = probe_io_uring();
+    double seconds = options.seconds > 0 ? options.seconds : config.seconds;
+    double idle_seconds = options.seconds > 0 ? options.seconds : config.idle_seconds;
+
+    auto record = [&](const RaceRun& run) {
+        results.runs.push_back(run);
+        if (options.on_run) options.on_run(run);
+    };
+    // Returns an empty string when the server can run here, else the reason it cannot.
+    auto cannot_run = [&](const RaceServer& server, const std::filesystem::path& binary) -> std::string {
+        if (::access(binary.c_str(), X_OK) != 0) return "not built (" + binary.string() + "): run make";
+        if (server.requires_feature == "io_uring" && io_uring_problem) return *io_uring_problem;
+        return {};
+    };
+
+    for (const auto& server : servers) {
+        std::filesystem::path binary = options.build_dir / server.binary;
+        std::string problem = cannot_run(server, binary);
+        for (std::size_t size : config.sizes) {
+            for (int connections : config.connections) {
+                if (connections > server.max_connections) continue;  // the model cannot serve it
+                RaceRun row = race_row(server, "load", connections, 0, size);
+                if (!problem.empty()) {
+                    row.status = "skipped";
+                    row.reason = problem;
+                    record(row);
+                    break;
+                }
+                record(SingleRun(server, binary, results.setup).run(row, seconds));
+            }
+            if (!problem.empty()) break;
+        }
+    }
+
+    if (options.idle_experiment) {
+        for (const auto& name : config.idle_servers) {
+            if (!wanted(options, name)) continue;
+            const RaceServer& server = *std::ranges::find_if(config.servers, [&](const RaceServer& s) { return s.name == name; });
+            std::filesystem::path binary = options.build_dir / server.binary;
+            std::string problem = cannot_run(server, binary);
+            for (int idle : config.idle_counts) {
+                if (idle + 1 > server.max_connections) continue;
+                RaceRun row = race_row(server, "idle", 1, idle, 64);
+                if (!problem.empty()) {
+                    row.status = "skipped";
+                    row.reason = problem;
+                    record(row);
+                    break;
+                }
+                record(SingleRun(server, binary, results.setup).run(row, idle_seconds));
+            }
+        }
+    }
+    // Interleaved rounds: the servers take turns, round after round.
+    for (int round = 1; round <= config.rounds; ++round) {
+        for (int connections : config.round_connections) {
+            for (const auto& name : config.round_servers) {
+                if (!wanted(options, name)) continue;
+                const RaceServer& server = *std::ranges::find_if(config.servers, [&](const RaceServer& s) { return s.name == name; });
+                std::filesystem::path binary = options.build_dir / server.binary;
+                if (connections > server.max_connections || !cannot_run(server, binary).empty()) continue;
+                RaceRun row = race_row(server, "round", connections, 0, config.round_size);
+                row.round = round;
+                record(SingleRun(server, binary, results.setup).run(row, options.seconds > 0 ? options.seconds : config.round_seconds));
+            }
+        }
+    }
+    return results;
+}
+
+}  // namespace c10k::grader

@@ -1,0 +1,193 @@
+#include "syscall_counter.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "server_process.hpp"
+#include "syscall_audit.hpp"
+#include "test_failure.hpp"
+
+namespace c10k::grader {
+namespace {
+
+// perf runs as a trusted helper: no limits beyond the inherited ones.
+SandboxLimits helper_limits() {
+    SandboxLimits limits;
+    limits.cpu_seconds = 0;
+    limits.address_space_bytes = 0;
+    limits.processes = 0;
+    limits.open_files_soft = 0;
+    return limits;
+}
+
+std::filesystem::path make_temp_dir(const char* prefix) {
+    std::string pattern = std::string("/tmp/") + prefix + "-XXXXXX";
+    if (!::mkdtemp(pattern.data())) throw TestFailure(std::string("mkdtemp: ") + std::strerror(errno), "is /tmp writable?");
+    return pattern;
+}
+
+bool tracepoint_exists(const std::string& name) {
+    for (const char* root : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}) {
+        std::error_code ignored;
+        if (std::filesystem::exists(std::string(root) + "/events/syscalls/sys_enter_" + name, ignored)) return true;
+    }
+    return false;
+}
+
+std::string perf_events(const std::vector<std::string>& syscalls) {
+    std::string events = "task-clock,raw_syscalls:sys_enter";
+    for (const auto& name : syscalls)
+        if (tracepoint_exists(name)) events += ",syscalls:sys_enter_" + name;
+    return events;
+}
+}  // namespace
+
+const std::vector<std::string>& counted_syscalls() {
+    static const std::vector<std::string> names = {
+        "read", "write", "recvfrom", "sendto", "recvmsg", "sendmsg", "readv", "writev",
+        "select", "pselect6", "poll", "ppoll", "epoll_wait", "epoll_pwait", "epoll_ctl",
+        "io_uring_enter", "accept4", "futex"};
+    return names;
+}
+
+WindowCounts parse_perf_stat_csv(const std::string& text) {
+    WindowCounts counts;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        // value,unit,event,run-time,percentage,...   ("<not counted>" when it never ran)
+        std::vector<std::string> fields;
+        std::istringstream parts(line);
+        for (std::string field; std::getline(parts, field, ',');) fields.push_back(field);
+        if (fields.size() < 3 || line.starts_with("#")) continue;
+        const std::string& event = fields[2];
+        double value = 0;
+        if (fields[0].find_first_not_of("0123456789.") == std::string::npos && !fields[0].empty())
+            value = std::strtod(fields[0].c_str(), nullptr);
+        if (event == "task-clock") counts.cpu_seconds = fields[1] == "msec" ? value / 1e3 : value / 1e9;
+        else if (event == "raw_syscalls:sys_enter") counts.syscalls = static_cast<long>(value);
+        else if (event.starts_with("syscalls:sys_enter_"))
+            counts.by_name[event.substr(std::strlen("syscalls:sys_enter_"))] = static_cast<long>(value);
+    }
+    return counts;
+}
+
+std::string perf_unavailable_reason() {
+    auto perf = find_program("perf");
+    if (!perf) return "perf is not installed (make deps-race installs linux-perf)";
+    if (!tracepoint_exists("read"))
+        return "the kernel's syscall tracepoints are not visible (tracefs is not mounted at /sys/kernel/tracing)";
+    try {
+        ServerProcess probe({*perf, "stat", "-x,", "-e", "raw_syscalls:sys_enter", "--", "/bin/true"}, helper_limits());
+        auto status = probe.wait_exit(Deadline(Seconds(20)));
+        std::string output = probe.stderr_text();
+        WindowCounts counts = parse_perf_stat_csv(output);
+        if (status && status->clean() && counts.syscalls > 0) return {};
+        std::string last;
+        std::istringstream lines(output);
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) last = line;
+        return "perf cannot count syscall tracepoints here" + (last.empty() ? std::string() : ": " + last) +
+               " (as root, or with kernel.perf_event_paranoid <= -1; containers usually forbid it)";
+    } catch (const TestFailure& failure) {
+        return std::string("perf cannot start: ") + failure.what();
+    }
+}
+
+PerfCounter::PerfCounter(pid_t pid) : dir_(make_temp_dir("c10k-perf")) {
+    auto perf = find_program("perf");
+    if (!perf) throw TestFailure("perf is not installed", "make deps-race");
+    auto control = dir_ / "control", ack = dir_ / "ack";
+    if (::mkfifo(control.c_str(), 0600) != 0 || ::mkfifo(ack.c_str(), 0600) != 0)
+        throw TestFailure(std::string("mkfifo: ") + std::strerror(errno));
+    // O_RDWR: opening a fifo this way never blocks, whether or not perf has opened its end yet.
+    control_ = ::open(control.c_str(), O_RDWR | O_CLOEXEC);
+    ack_ = ::open(ack.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    perf_ = std::make_unique<ServerProcess>(
+        std::vector<std::string>{*perf, "stat", "-x,", "--delay=-1", "--control",
+                                 "fifo:" + control.string() + "," + ack.string(), "-e", perf_events(counted_syscalls()),
+                                 "-p", std::to_string(pid), "-o", (dir_ / "counts.csv").string()},
+        helper_limits());
+}
+
+PerfCounter::~PerfCounter() {
+    perf_.reset();
+    if (control_ >= 0) ::close(control_);
+    if (ack_ >= 0) ::close(ack_);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+}
+
+void PerfCounter::command(const char* what) {
+    std::string line = std::string(what) + "\n";
+    if (::write(control_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        throw TestFailure(std::string("perf control fifo: ") + std::strerror(errno));
+    Deadline deadline(Seconds(10));  // perf attaching to thousands of threads takes a while
+    std::string reply;
+    while (reply.find('\n') == std::string::npos) {
+        pollfd ready{ack_, POLLIN, 0};
+        if (::poll(&ready, 1, std::min(deadline.remaining_ms(), 100)) > 0) {
+            char buffer[64];
+            ssize_t n = ::read(ack_, buffer, sizeof buffer);
+            if (n > 0) reply.append(buffer, static_cast<std::size_t>(n));
+        }
+        if (auto status = perf_->poll_exit())
+            throw TestFailure("perf stopped (" + status->describe() + "): " + perf_->stderr_tail());
+        if (deadline.expired()) throw TestFailure(std::string("perf did not acknowledge '") + what + "' within 10 s");
+    }
+}
+
+void PerfCounter::enable() { command("enable"); }
+void PerfCounter::disable() { command("disable"); }
+
+WindowCounts PerfCounter::finish() {
+    perf_->signal_group(SIGINT);  // perf prints its counts and exits on SIGINT
+    auto status = perf_->wait_exit(Deadline(Seconds(10)));
+    if (!status) perf_->stop(Seconds(0));
+    std::ifstream file(dir_ / "counts.csv");
+    std::stringstream text;
+    text << file.rdbuf();
+    WindowCounts counts = parse_perf_stat_csv(text.str());
+    if (counts.syscalls < 0) throw TestFailure("perf counted nothing: " + perf_->stderr_tail());
+    return counts;
+}
+
+StraceCounter::StraceCounter() : dir_(make_temp_dir("c10k-race-trace")) {}
+
+StraceCounter::~StraceCounter() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+}
+
+std::vector<std::string> StraceCounter::command_prefix() const {
+    auto strace = find_strace();
+    if (!strace) throw TestFailure("strace is not installed", "make deps");
+    return {strace->string(), "-ff", "-ttt", "-qq", "-e", "signal=none", "-s", "0", "-o", (dir_ / "trace").string(), "--"};
+}
+
+void StraceCounter::window_opened(pid_t strace_pid) { cpu_before_ = traced_server_cpu_seconds(strace_pid); }
+void StraceCounter::window_closed(pid_t strace_pid) { cpu_after_ = traced_server_cpu_seconds(strace_pid); }
+
+WindowCounts StraceCounter::finish(double window_start, double window_end) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_)) files.push_back(entry.path());
+    TraceCounts traced = count_traced_calls(files, window_start, window_end);
+    WindowCounts counts;
+    counts.syscalls = 0;
+    for (const auto& [name, count] : traced.in_window) {
+        counts.syscalls += count;
+        counts.by_name[name] = count;
+    }
+    if (cpu_before_ >= 0 && cpu_after_ >= 0) counts.cpu_seconds = cpu_after_ - cpu_before_;
+    return counts;
+}
+
+}  // namespace c10k::grader

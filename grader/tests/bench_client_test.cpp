@@ -1,0 +1,147 @@
+// c10k-bench against real servers on 127.0.0.1: the yardstick measures cleanly, and every
+// way a server can get the echo wrong ends the run with the reason, in bounded time.
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "bench_client.hpp"
+#include "process_check.hpp"
+#include "server_process.hpp"
+
+using namespace c10k::grader;
+
+namespace {
+
+const std::string yardstick = C10K_BUILD_DIR "/grader/bench/yardstick_epoll_server";
+
+struct RunningServer {
+    explicit RunningServer(const std::string& binary)
+        : process(std::make_unique<ServerProcess>(std::vector<std::string>{binary, "--port", "0"}, SandboxLimits{})),
+          port(process->wait_for_announce(Deadline(Seconds(5)))) {}
+    std::unique_ptr<ServerProcess> process;
+    std::uint16_t port;
+};
+
+BenchOptions options_for(const RunningServer& server, int connections, std::size_t size) {
+    BenchOptions options;
+    options.server = c10k::make_socket_address("127.0.0.1", server.port);
+    options.connections = connections;
+    options.message_size = size;
+    options.duration = Seconds(0.3);
+    options.warmup_timeout = Seconds(10);
+    return options;
+}
+
+std::string run_command(const std::string& command, int& status) {
+    std::string output;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    status = WEXITSTATUS(::pclose(pipe));
+    return output;
+}
+
+}  // namespace
+
+TEST_CASE("c10k-bench: ping-pong against the yardstick: every message timed, window opened and closed once") {
+    RunningServer server(yardstick);
+    BenchOptions options = options_for(server, 20, 64);
+    int opened = 0, closed = 0;
+    options.on_window_open = [&] { ++opened; };
+    options.on_window_close = [&] { ++closed; };
+    BenchResult result = run_bench(options);
+    INFO(result.failure);
+    REQUIRE(result.ok);
+    CHECK(result.errors == 0);
+    CHECK(result.messages > 100);
+    CHECK(result.latency.count() == static_cast<std::uint64_t>(result.messages));
+    CHECK(result.latency.quantile(0.5) <= result.latency.quantile(0.99));
+    CHECK(result.latency.quantile(0.99) <= result.latency.max());
+    CHECK(result.seconds() == Approx(0.3).margin(0.1));
+    CHECK(opened == 1);
+    CHECK(closed == 1);
+    CHECK(server.process->stop(Seconds(2)).clean());
+}
+
+TEST_CASE("c10k-bench: pipelined 4 KiB messages on 3 threads, idle connections beside them") {
+    RunningServer server(yardstick);
+    BenchOptions options = options_for(server, 10, 4096);
+    options.pipeline = 8;
+    options.threads = 3;
+    options.idle_connections = 30;
+    BenchResult result = run_bench(options);
+    INFO(result.failure);
+    REQUIRE(result.ok);
+    CHECK(result.messages > 100);
+    CHECK(server.process->open_fd_count() >= 40);  // the idle ones were accepted too
+}
+
+TEST_CASE("c10k-bench: a corrupted byte is found and named") {
+    RunningServer server(BROKEN_DIR "/wrong_bytes");
+    BenchResult result = run_bench(options_for(server, 2, 128));
+    CHECK_FALSE(result.ok);
+    CHECK_THAT(result.failure, Catch::Contains("byte 100 of the stream differs"));
+}
+
+TEST_CASE("c10k-bench: more bytes back than were sent is an error") {
+    RunningServer server(BROKEN_DIR "/duplicated_echo");
+    BenchResult result = run_bench(options_for(server, 1, 64));
+    CHECK_FALSE(result.ok);
+    CHECK_THAT(result.failure, Catch::Contains("were sent"));
+}
+
+TEST_CASE("c10k-bench: a server that closes early is named, one that never echoes times out") {
+    {
+        RunningServer server(BROKEN_DIR "/closes_early");
+        BenchResult result = run_bench(options_for(server, 3, 64));
+        CHECK_FALSE(result.ok);
+        CHECK_THAT(result.failure, Catch::Contains("the server closed the connection"));
+    }
+    RunningServer server(BROKEN_DIR "/partial_echo");
+    BenchOptions options = options_for(server, 4, 64);
+    options.warmup_timeout = Seconds(1);
+    auto started = Clock::now();
+    BenchResult result = run_bench(options);
+    CHECK_FALSE(result.ok);
+    CHECK_THAT(result.failure, Catch::Contains("of 4 connections connected and got their first echo within 1 s"));
+    CHECK(Clock::now() - started < std::chrono::seconds(5));
+}
+
+TEST_CASE("c10k-bench: loopback only") {
+    CHECK(refuse_non_local_address(c10k::make_socket_address("127.0.0.1", 1)).empty());
+    CHECK(refuse_non_local_address(c10k::make_socket_address("127.9.8.7", 1)).empty());
+    CHECK(refuse_non_local_address(c10k::make_socket_address("::1", 1)).empty());
+    CHECK_THAT(refuse_non_local_address(c10k::make_socket_address("192.0.2.1", 1)),
+               Catch::Contains("only loopback addresses"));
+    int status = 0;
+    std::string output = run_command(BENCH_BINARY " --host 192.0.2.1 --port 9 2>&1", status);
+    CHECK(status == 2);
+    CHECK_THAT(output, Catch::Contains("only loopback addresses"));
+}
+
+TEST_CASE("c10k-bench: the command prints JSON, and exits 1 when the server misbehaves") {
+    {
+        RunningServer server(yardstick);
+        int status = 0;
+        std::string output = run_command(BENCH_BINARY " --port " + std::to_string(server.port) +
+                                             " -c 5 --duration 0.2 --json", status);
+        CHECK(status == 0);
+        auto json = nlohmann::json::parse(output);
+        CHECK(json["ok"] == true);
+        CHECK(json["messages"].get<long>() > 0);
+        CHECK(json["latency_us"]["p99"].get<double>() > 0);
+    }
+    {
+        RunningServer broken(BROKEN_DIR "/wrong_bytes");
+        int status = 0;
+        std::string output = run_command(
+            BENCH_BINARY " --port " + std::to_string(broken.port) + " -c 2 --size 200 --duration 0.2", status);
+        CHECK(status == 1);
+        CHECK_THAT(output, Catch::Contains("errors    1"));
+    }
+    CHECK(test_support::children_left() == 0);  // neither the servers nor the commands stay behind
+}
