@@ -22,7 +22,7 @@ seconds = 0.3
 
 [[server]]
 name = "yardstick"
-model = "epoll, best effort"
+model = "epoll"
 binary = "grader/bench/yardstick_epoll_server"
 
 [[server]]

@@ -1,6 +1,7 @@
 #include "race_charts.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -46,7 +47,7 @@ std::string preamble(const std::string& title, const std::string& ylabel, bool l
     std::string out = "set title " + quoted(title) + " font \",18\"\n";
     out += "set ylabel " + quoted(ylabel) + "\n";
     out += "set datafile missing \"-\"\nset grid ytics lc rgb \"#cccccc\"\nset border 3\nset tics nomirror\n";
-    out += "set key top right autotitle columnhead\n";
+    out += "set key outside right top vertical autotitle columnhead\n";
     if (log_y) out += "set logscale y\n";
     else out += "set yrange [0:*]\n";
     return out;
@@ -54,31 +55,37 @@ std::string preamble(const std::string& title, const std::string& ylabel, bool l
 
 // The plot is drawn twice: once per format, same script.
 std::string render(const std::string& stem, const std::string& plot) {
-    return "set terminal svg size 1000,560 dynamic enhanced font \"sans,14\" background rgb \"white\"\n"
+    return "set terminal svg size 1200,600 dynamic noenhanced font \"sans,14\" background rgb \"white\"\n"
            "set output " + quoted(stem + ".svg") + "\n" + plot +
-           "set terminal pngcairo size 1500,840 enhanced font \"sans,20\" background rgb \"white\"\n"
+           "set terminal pngcairo size 1800,900 noenhanced font \"sans,20\" background rgb \"white\"\n"
            "set output " + quoted(stem + ".png") + "\n" + plot;
 }
 
 std::string bars(const Table& table, const std::string& title, const std::string& ylabel, bool log_y) {
     std::string script = data_block(table) + preamble(title, ylabel, log_y);
-    script += "set key title \"connections\"\n";
+    script += "set key inside top left title \"connections\"\n";
     script += "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n";
-    script += "set xtics rotate by -25 left\nset bmargin 6\n";
+    script += "set xtics scale 0\nset bmargin 4\n";
     std::string plot = "plot for [i=2:" + std::to_string(table.columns.size() + 1) + "] $data using i:xtic(1)\n";
     return script + plot;
 }
 
+// "06\nepoll": short enough for a bar group's label, in two lines.
+std::string bar_label(const RaceRun& run) {
+    bool numbered = run.server.size() > 2 && std::isdigit(static_cast<unsigned char>(run.server[0]));
+    return (numbered ? run.server.substr(0, 2) : run.server) + "\\n" + run.model;
+}
+
 // Servers (rows) x connection counts (columns) of the 64-byte loads, for one field.
-Table load_table(const std::vector<RaceRun>& runs, double RaceRun::*field) {
+Table load_table(const std::vector<RaceRun>& runs, double RaceRun::*field, double scale = 1) {
     Table table{"server", {}, {}, {}};
     std::set<int> connections;
     for (const auto& run : runs) {
         if (run.experiment != "load" || run.size != 64 || run.status != "ok") continue;
         connections.insert(run.connections);
-        std::string label = run.server + " (" + run.model + ")";
+        std::string label = bar_label(run);
         if (std::ranges::find(table.rows, label) == table.rows.end()) table.rows.push_back(label);
-        table.values[{label, std::to_string(run.connections)}] = run.*field;
+        table.values[{label, std::to_string(run.connections)}] = run.*field < 0 ? -1 : run.*field * scale;
     }
     for (int c : connections) table.columns.push_back(std::to_string(c));
     return table;
@@ -88,10 +95,10 @@ Table load_table(const std::vector<RaceRun>& runs, double RaceRun::*field) {
 
 std::vector<ChartScript> race_chart_scripts(const std::vector<RaceRun>& runs) {
     std::vector<ChartScript> charts;
-    Table throughput = load_table(runs, &RaceRun::msgs_per_s);
+    Table throughput = load_table(runs, &RaceRun::msgs_per_s, 1e-3);
     if (!throughput.rows.empty()) {
         charts.push_back({"throughput", render("throughput", bars(throughput, "Echoed messages per second (64 B, ping-pong)",
-                                                                  "messages/s (higher is better)", false))});
+                                                                  "thousand messages/s (higher is better)", false))});
         charts.push_back({"syscalls", render("syscalls", bars(load_table(runs, &RaceRun::syscalls_per_msg),
                                                               "System calls per echoed message (64 B)",
                                                               "syscalls per message (log scale)", true))});
@@ -113,7 +120,7 @@ std::vector<ChartScript> race_chart_scripts(const std::vector<RaceRun>& runs) {
         std::string script = data_block(idle) +
                              preamble("One busy client beside K idle connections: server CPU per message",
                                       "microseconds per message (log scale)", true) +
-                             "set key top left\nset xlabel \"idle connections (K)\"\n";
+                             "set key inside top left\nset offsets 0.25, 0.25, 0, 0\nset xlabel \"idle connections (K)\"\n";
         std::string plot = "plot for [i=2:" + std::to_string(idle.columns.size() + 1) +
                            "] $data using 0:i:xtic(1) with linespoints lw 3 pt 7 ps 1.5\n";
         charts.push_back({"idle", render("idle", script + plot)});

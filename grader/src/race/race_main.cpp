@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     std::filesystem::path source_root = C10K_SOURCE_DIR, build_root = C10K_BUILD_DIR, config_file, output_dir;
     RaceOptions options;
     std::string only;
-    bool no_idle = false, no_charts = false;
+    bool no_idle = false, no_charts = false, redraw = false;
     app.add_option("--root", source_root, "the repository")->capture_default_str();
     app.add_option("--build-dir", build_root, "the build folder (where the servers are)")->capture_default_str();
     app.add_option("--config", config_file, "servers and loads (default: ROOT/grader/bench/race.toml)");
@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.1, 60.0));
     app.add_flag("--no-idle-experiment", no_idle, "skip the one-busy-client-plus-K-idle experiment");
     app.add_flag("--no-charts", no_charts, "skip gnuplot");
+    app.add_flag("--redraw", redraw, "run nothing: reprint the table and redraw the charts from OUTPUT-DIR/results.json");
     CLI11_PARSE(app, argc, argv);
 
     if (config_file.empty()) config_file = source_root / "grader/bench/race.toml";
@@ -59,6 +60,17 @@ int main(int argc, char** argv) {
     become_subreaper();
     try {
         c10k::raise_open_file_limit();  // 10,000 client connections
+        if (redraw) {
+            std::ifstream file(output_dir / "results.json");
+            if (!file) throw SpecError((output_dir / "results.json").string() + ": not found; run make race first");
+            RaceResults results = race_results_from_json(nlohmann::json::parse(file));
+            std::cout << race_table_head();
+            for (const auto& run : results.runs)
+                if (run.experiment != "round") std::cout << race_table_row(run);
+            std::cout << "\n" << race_rounds_text(results.runs) << "\n" << race_checks_text(race_checks(results.runs));
+            for (const auto& problem : draw_race_charts(results.runs, output_dir)) std::cout << "charts: " << problem << "\n";
+            return 0;
+        }
         RaceConfig config = load_race_config(config_file);
         bool header_printed = false;
         RaceSetup setup_seen;

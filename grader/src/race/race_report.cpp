@@ -253,4 +253,40 @@ nlohmann::json race_json(const RaceResults& results, const std::vector<RaceCheck
     return out;
 }
 
+RaceResults race_results_from_json(const nlohmann::json& json) {
+    RaceResults results;
+    const auto& setup = json.at("setup");
+    results.setup.counter = setup.at("counter");
+    results.setup.counter_note = setup.value("counter_note", "");
+    results.setup.pinned = setup.value("pinned", false);
+    results.setup.namespaces = setup.value("network_namespaces", false);
+    results.setup.cpus = json.at("machine").value("cpus", 1);
+    auto number = [](const nlohmann::json& value) { return value.is_null() ? -1.0 : value.get<double>(); };
+    for (const auto& row : json.at("runs")) {
+        RaceRun run;
+        run.server = row.at("server");
+        run.model = row.at("model");
+        run.experiment = row.at("experiment");
+        run.round = row.value("round", 0);
+        run.connections = row.at("connections");
+        run.idle = row.at("idle");
+        run.size = row.at("size");
+        run.status = row.at("status");
+        run.reason = row.value("reason", "");
+        run.messages = row.at("messages");
+        run.seconds = row.at("seconds");
+        run.msgs_per_s = row.at("msgs_per_s");
+        const auto& latency = row.at("latency_us");
+        run.p50_us = latency.at("p50");
+        run.p99_us = latency.at("p99");
+        run.p999_us = latency.at("p999");
+        run.max_us = latency.at("max");
+        run.cpu_us_per_msg = number(row.at("server_cpu_us_per_msg"));
+        run.syscalls_per_msg = number(row.at("syscalls_per_msg"));
+        run.per_msg = row.at("syscalls_per_msg_by_name").get<std::map<std::string, double>>();
+        results.runs.push_back(run);
+    }
+    return results;
+}
+
 }  // namespace c10k::grader

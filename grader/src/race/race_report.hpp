@@ -33,5 +33,7 @@ std::string race_rounds_text(const std::vector<RaceRun>& runs);
 std::string race_checks_text(const std::vector<RaceCheck>& checks);
 
 nlohmann::json race_json(const RaceResults& results, const std::vector<RaceCheck>& checks);
+/// The runs and set-up back from race_json()'s output (for --redraw).
+RaceResults race_results_from_json(const nlohmann::json& json);
 
 }  // namespace c10k::grader

@@ -70,7 +70,6 @@ private:
         ServerProcess process(command, limits);
         std::uint16_t port = process.wait_for_announce(Deadline(Seconds(strace ? 15 : 5)));
         std::unique_ptr<PerfCounter> perf;
-        if (!strace) perf = std::make_unique<PerfCounter>(process.pid());
 
         BenchOptions bench;
         bench.server = make_socket_address("127.0.0.1", port);
@@ -79,13 +78,28 @@ private:
         bench.message_size = row.size;
         bench.duration = Seconds(seconds);
         bench.warmup_timeout = Seconds(30 + (row.connections + row.idle) / 200);
+        // perf attaches only now, after the warm-up: `perf stat -p` counts the threads that
+        // exist when it attaches, and a thread-per-connection server has just made them.
+        // Nothing may throw out of these: the bench's threads are running.
+        std::string counter_failure;
         bench.on_window_open = [&] {
-            if (perf) perf->enable();
-            else strace->window_opened(process.pid());
+            if (strace) return strace->window_opened(process.pid());
+            try {
+                perf = std::make_unique<PerfCounter>(process.pid());
+                perf->enable();
+            } catch (const TestFailure& failure) {
+                counter_failure = failure.what();
+                perf.reset();
+            }
         };
         bench.on_window_close = [&] {
-            if (perf) perf->disable();
-            else strace->window_closed(process.pid());
+            if (strace) return strace->window_closed(process.pid());
+            try {
+                if (perf) perf->disable();
+            } catch (const TestFailure& failure) {
+                counter_failure = failure.what();
+                perf.reset();
+            }
         };
         BenchResult result;
         {
@@ -93,7 +107,6 @@ private:
             result = run_bench(bench);
         }
         WindowCounts counts;
-        std::string counter_failure;
         try {
             if (perf) counts = perf->finish();
         } catch (const TestFailure& failure) {
