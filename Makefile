@@ -4,6 +4,7 @@
 #   make test                install what is missing, build, run every test (ctest)
 #   make grade LAB=01        grade your build of lab 01 (SERVER=path grades another binary)
 #   make race [LAB=06-epoll]  the ladder measured side by side: table, JSON, charts (build/race/)
+#   make slides | slides-check   the lecture decks, HTML + PDF (build/slides/), and their render check
 #   make deps | all | docs | clean
 #   make docker-build | docker-shell | docker-check   (the student image, see README)
 
@@ -19,7 +20,7 @@ IMAGE     ?= c10k-labs
 DOCKER_RUN_FLAGS := --security-opt seccomp=docker/seccomp-io_uring.json --ulimit nofile=20000:20000 \
                     --user "$$(id -u):$$(id -g)" -e HOME=/tmp -v "$(CURDIR)":/work/c10k -w /work/c10k
 
-.PHONY: race deps-race all deps configure test grade grade-solutions docs clean handout gradescope docker-build docker-shell docker-check
+.PHONY: slides slides-html slides-check deps-slides deps-slides-html race deps-race all deps configure test grade grade-solutions docs clean handout gradescope docker-build docker-shell docker-check
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -34,7 +35,11 @@ configure:
 deps:
 	@sh docker/deps.sh
 
+# The slide tests need the pinned Marp CLI: installed here when possible, else skipped by
+# CMake with a note (e.g. a student container without Node.js).
 test: deps all
+	@sh slides/deps.sh html || echo "make test: the slide build is not tested (see above)"
+	@$(MAKE) --no-print-directory configure
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
 grade: all
@@ -61,6 +66,30 @@ deps-race:
 # charts. LAB=06-epoll adds your build of that lab. Several minutes; not part of make test.
 race: deps deps-race all
 	@$(BUILD_DIR)/grader/c10k-race $(if $(LAB),--student $(LAB))
+
+# The lecture decks: slides/NN-name.md expanded (code from solutions/, strace excerpts,
+# make race figures) into build/slides/, then HTML and PDF by the pinned Marp CLI.
+SLIDES_OUT := $(BUILD_DIR)/slides
+MARP       := slides/node_modules/.bin/marp
+MARP_FLAGS := --no-stdin --html --allow-local-files --theme-set slides/theme/c10k.css
+
+deps-slides-html:
+	@sh slides/deps.sh html
+
+deps-slides:
+	@sh slides/deps.sh pdf
+
+slides-html: deps deps-slides-html all
+	@python3 slides/build_decks.py --out $(SLIDES_OUT) --build-dir $(BUILD_DIR)
+	@$(MARP) $(MARP_FLAGS) -I $(SLIDES_OUT) -o $(SLIDES_OUT)
+
+slides: slides-html deps-slides
+	@CHROME_PATH=/usr/bin/chromium $(MARP) $(MARP_FLAGS) --pdf -I $(SLIDES_OUT) -o $(SLIDES_OUT)
+	@echo "slides: $$(ls $(SLIDES_OUT)/*.pdf | wc -l) decks in $(SLIDES_OUT)/ (.html and .pdf)"
+
+# Every PDF page rendered to PNG: page counts match the decks, no page is blank.
+slides-check: slides
+	@python3 slides/check_rendered.py $(SLIDES_OUT)
 
 docs: configure
 	cmake --build $(BUILD_DIR) --target docs

@@ -73,8 +73,8 @@ void accept_client(int listener, Connections& connections) {
         return;
     }
     if (client.get() >= FD_SETSIZE) {  // select() cannot watch it: refuse, don't corrupt memory
-        std::fprintf(stderr, "server: fd %d is past FD_SETSIZE (%d): closing the connection\n", client.get(),
-                     FD_SETSIZE);
+        std::fprintf(stderr, "server: fd %d is past FD_SETSIZE (%d): closing the connection\n",
+                     client.get(), FD_SETSIZE);
         return;
     }
     int fd = client.get();

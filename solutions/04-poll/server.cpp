@@ -93,7 +93,8 @@ void run_event_loop(int listener, const sigset_t& wait_mask) {
         }
         auto it = connections.begin();  // watched[1..] lists the connections in this order
         for (std::size_t i = 1; i < watched.size(); ++i) {
-            bool keep = !(watched[i].revents & (POLLIN | POLLHUP | POLLERR)) || on_readable(it->second);
+            bool ready_to_read = watched[i].revents & (POLLIN | POLLHUP | POLLERR);
+            bool keep = !ready_to_read || on_readable(it->second);
             it = keep ? std::next(it) : connections.erase(it);  // erasing closes the Fd
         }
         if (watched[0].revents & POLLIN) accept_client(listener, connections);

@@ -72,12 +72,12 @@ bool on_writable(Connection& c) {
 }
 // slide-end: on-writable
 
-// slide-begin: on-readable
 // Reads what fits under the cap and echoes it at once; usually it all goes out now.
 // Edge-triggered, it must go on until the socket is drained (or the cap): no new event
 // comes for bytes that are already waiting. A short read says "drained" as surely as
 // EAGAIN does, one syscall sooner -- and stopping there keeps one busy client from
 // starving the others.
+// slide-begin: on-readable
 bool on_readable(Connection& c) {
     do {
         char buffer[64 * 1024];
@@ -114,7 +114,8 @@ void update_interest(int epoll, int fd, Connection& c) {
     epoll_event event{};
     event.events = wanted;
     event.data.fd = fd;
-    c10k::check_syscall(::epoll_ctl(epoll, c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event), "epoll_ctl");
+    int op = c.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    c10k::check_syscall(::epoll_ctl(epoll, op, fd, &event), "epoll_ctl");
     c.registered = wanted;
 }
 // slide-end: interest
@@ -136,6 +137,20 @@ void accept_clients(int listener, int epoll, Connections& connections) {
 }
 // slide-end: accept
 
+// slide-begin: handle-event
+// One ready connection: read and/or write as the event says. False when it is finished.
+bool handle_event(Connection& c, std::uint32_t events) {
+    bool keep = true;
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) keep = on_readable(c);
+    if (keep && (events & EPOLLOUT)) {
+        keep = on_writable(c);
+        // Edge-triggered: bytes that waited while the buffer was full raise no new event.
+        if (keep && g_edge_triggered && c.wants_read()) keep = on_readable(c);
+    }
+    return keep;
+}
+// slide-end: handle-event
+
 // slide-begin: event-loop
 void run_event_loop(int listener, const sigset_t& wait_mask, int wake_ms) {
     Fd epoll{c10k::check_syscall(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1")};
@@ -144,10 +159,12 @@ void run_event_loop(int listener, const sigset_t& wait_mask, int wake_ms) {
     listen_event.data.fd = listener;
     c10k::check_syscall(::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, listener, &listen_event), "epoll_ctl");
 
+    // slide-begin: wait-loop
     Connections connections;
     std::vector<epoll_event> ready(1024);
     while (!c10k::stop_requested()) {
-        int count = ::epoll_pwait(epoll.get(), ready.data(), static_cast<int>(ready.size()), wake_ms, &wait_mask);
+        int count = ::epoll_pwait(epoll.get(), ready.data(), static_cast<int>(ready.size()),
+                                  wake_ms, &wait_mask);
         if (count < 0) {
             if (errno == EINTR) continue;  // a stop signal: the loop condition decides
             throw c10k::SyscallError("epoll_pwait", errno);
@@ -159,20 +176,13 @@ void run_event_loop(int listener, const sigset_t& wait_mask, int wake_ms) {
                 continue;
             }
             Connection& c = connections.at(fd);
-            std::uint32_t events = ready[i].events;
-            bool keep = true;
-            if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) keep = on_readable(c);
-            if (keep && (events & EPOLLOUT)) {
-                keep = on_writable(c);
-                // Edge-triggered: bytes that waited while the buffer was full raise no new event.
-                if (keep && g_edge_triggered && c.wants_read()) keep = on_readable(c);
-            }
-            if (keep) update_interest(epoll.get(), fd, c);
+            if (handle_event(c, ready[i].events)) update_interest(epoll.get(), fd, c);
             else connections.erase(fd);  // closing the fd also removes it from epoll
         }
     }
+    // slide-end: wait-loop
 }
-// slide-end: event-loop// slide-end: event-loop
+// slide-end: event-loop
 
 }  // namespace
 

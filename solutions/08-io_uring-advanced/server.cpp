@@ -65,10 +65,12 @@ int tag_fd(std::uint64_t user_data) { return static_cast<int>(user_data & 0xffff
 // which we hand them to the kernel. The kernel takes one per recv completion.
 class BufferRing {
 public:
+    // slide-begin: buffer-ring-setup
     explicit BufferRing(io_uring& ring) : memory_(std::size_t(kBufferCount) * kBufferSize) {
         // liburing 2.3 has no io_uring_setup_buf_ring: map page-aligned memory, register it.
         std::size_t bytes = kBufferCount * sizeof(io_uring_buf);
-        void* mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+        void* mapped =
+            ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
         if (mapped == MAP_FAILED) throw c10k::SyscallError("mmap", errno);
         ring_ = static_cast<io_uring_buf_ring*>(mapped);
         io_uring_buf_reg registration{};
@@ -81,6 +83,7 @@ public:
         for (unsigned id = 0; id < kBufferCount; ++id) add(id, id);
         io_uring_buf_ring_advance(ring_, kBufferCount);
     }
+    // slide-end: buffer-ring-setup
 
     char* buffer(unsigned id) { return memory_.data() + std::size_t(id) * kBufferSize; }
 
@@ -150,6 +153,7 @@ io_uring_sqe* next_sqe(io_uring& ring) {
 }
 
 // slide-begin: submit
+// slide-begin: submit-multishot
 void submit_multishot_accept(Server& server) {
     io_uring_sqe* sqe = next_sqe(server.ring);
     io_uring_prep_multishot_accept(sqe, server.listener, nullptr, nullptr, SOCK_CLOEXEC);
@@ -164,6 +168,7 @@ void submit_multishot_recv(Server& server, int fd, Connection& c) {
     io_uring_sqe_set_data64(sqe, tag(Op::recv, fd));
     c.receiving = true;
 }
+// slide-end: submit-multishot
 
 // Sends the rest of the first chunk that is not fully sent yet.
 void submit_send(Server& server, int fd, Connection& c) {
@@ -338,7 +343,8 @@ int init_ring(io_uring& ring) {
         params.flags |= IORING_SETUP_SQPOLL;
         params.sq_thread_idle = 100;  // ms of idleness before the polling thread sleeps
     }
-    if (g_settings.defer_taskrun) params.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    if (g_settings.defer_taskrun)
+        params.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
     return io_uring_queue_init_params(kRingEntries, &ring, &params);
 }
 // slide-end: setup

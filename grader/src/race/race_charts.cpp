@@ -44,7 +44,7 @@ std::string data_block(const Table& table) {
 }
 
 std::string preamble(const std::string& title, const std::string& ylabel, bool log_y) {
-    std::string out = "set title " + quoted(title) + " font \",18\"\n";
+    std::string out = "set title " + quoted(title) + "\n";
     out += "set ylabel " + quoted(ylabel) + "\n";
     out += "set datafile missing \"-\"\nset grid ytics lc rgb \"#cccccc\"\nset border 3\nset tics nomirror\n";
     out += "set key outside right top vertical autotitle columnhead\n";
@@ -55,7 +55,7 @@ std::string preamble(const std::string& title, const std::string& ylabel, bool l
 
 // The plot is drawn twice: once per format, same script.
 std::string render(const std::string& stem, const std::string& plot) {
-    return "set terminal svg size 1200,600 dynamic noenhanced font \"sans,14\" background rgb \"white\"\n"
+    return "set terminal svg size 1280,640 dynamic noenhanced font \"sans,19\" background rgb \"white\"\n"
            "set output " + quoted(stem + ".svg") + "\n" + plot +
            "set terminal pngcairo size 1800,900 noenhanced font \"sans,20\" background rgb \"white\"\n"
            "set output " + quoted(stem + ".png") + "\n" + plot;

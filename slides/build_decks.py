@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Builds the lecture decks: slides/NN-name.md -> build/slides/NN-name.md (+ .html/.pdf by Marp).
+
+The decks are Markdown for Marp with a few directives in HTML comments, expanded here so a
+slide never drifts from the code and figures it shows:
+
+  <!-- code: 06-epoll#event-loop -->     the lines between `// slide-begin: event-loop` and
+                                          `// slide-end: event-loop` in solutions/06-epoll/server.cpp
+  <!-- strace: 06-epoll -->              a real strace excerpt of that solution echoing
+  <!-- race: 06-epoll -->                its row of build/race/results.json (make race)
+  <!-- race-chart: throughput -->        build/race/throughput.svg, when make race has run
+  <!-- grading: 06-epoll -->             the tests of labs/06-epoll/grade.toml, with points
+  ![...](diagrams/NAME.svg)              drawn from slides/diagrams/NAME.dot by graphviz
+
+Any other HTML comment is a speaker note (Marp's presenter notes).
+
+  build_decks.py --check           no browser, no servers: markers, images, notes, sizes
+  build_decks.py --out DIR         expand every deck into DIR (needs the build: servers, strace)
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SLIDES = ROOT / "slides"
+DIRECTIVE = re.compile(r"^<!--\s*(code|strace|race|race-chart|grading):\s*(.*?)\s*-->\s*$")
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
+MARP_DIRECTIVE = (r"_?(?:class|paginate|header|footer|backgroundColor|backgroundImage|color|theme|style|size|"
+                  r"headingDivider|math|lang|title|marp)\s*:")
+NOTE = re.compile(r"<!--(?!\s*(?:(?:code|strace|race|race-chart|grading)\s*:|" + MARP_DIRECTIVE + r")).*?-->", re.S)
+# A listing must be readable from the back of a lecture hall (see theme/c10k.css: 20px code).
+MAX_LINES, MAX_COLUMNS = 22, 100
+
+
+def set_root(root):
+    global ROOT, SLIDES
+    ROOT, SLIDES = root.resolve(), root.resolve() / "slides"
+
+
+class DeckError(Exception):
+    """A deck that cannot be built; the message names deck:line and what to do."""
+
+
+def decks():
+    return sorted(p for p in SLIDES.glob("[0-9][0-9]-*.md"))
+
+
+def extract(lab, marker, where):
+    """The code between the slide markers, markers (and nested ones) removed, dedented."""
+    source = ROOT / "solutions" / lab / "server.cpp"
+    if not source.exists():
+        raise DeckError(f"{where}: no {source.relative_to(ROOT)} for code: {lab}#{marker}")
+    lines = source.read_text().splitlines()
+    begin = [i for i, l in enumerate(lines) if re.search(rf"//\s*slide-begin:\s*{re.escape(marker)}\s*$", l)]
+    end = [i for i, l in enumerate(lines) if re.search(rf"//\s*slide-end:\s*{re.escape(marker)}\s*$", l)]
+    if len(begin) != 1 or len(end) != 1 or end[0] <= begin[0]:
+        raise DeckError(f"{where}: solutions/{lab}/server.cpp needs exactly one `// slide-begin: {marker}` "
+                        f"and one `// slide-end: {marker}` after it (found {len(begin)} and {len(end)})")
+    body = [l for l in lines[begin[0] + 1:end[0]] if not re.search(r"//\s*slide-(begin|end):", l)]
+    indent = min((len(l) - len(l.lstrip()) for l in body if l.strip()), default=0)
+    body = [l[indent:] for l in body]
+    if len(body) > MAX_LINES or max((len(l) for l in body), default=0) > MAX_COLUMNS:
+        raise DeckError(f"{where}: {lab}#{marker} is {len(body)} lines, {max(len(l) for l in body)} columns wide; "
+                        f"a slide holds {MAX_LINES} x {MAX_COLUMNS}: move the markers or split the listing")
+    return "```cpp\n" + "\n".join(body) + "\n```"
+
+
+def grading_table(lab, where):
+    spec = ROOT / "labs" / lab / "grade.toml"
+    if not spec.exists():
+        raise DeckError(f"{where}: no labs/{lab}/grade.toml")
+    data = tomllib.loads(spec.read_text())
+    rows = ["| test | points |", "|---|---:|"]
+    for test in data.get("test", []):
+        points = test.get("points", 0)
+        label = "demo" if points == 0 else ("+%g extra" % points if test.get("extra_credit") else "%g" % points)
+        rows.append(f"| {test['name']} | {label} |")
+    audits = data.get("syscalls", [])
+    for audit in audits if isinstance(audits, list) else [audits]:
+        suffix = f" ({audit['name']})" if audit.get("name") else ""
+        if audit.get("mechanism_points"):
+            rows.append(f"| syscalls: the lab's mechanism{suffix} | {audit['mechanism_points']:g} |")
+        if audit.get("per_message_max"):
+            rows.append(f"| syscalls: at most {audit['per_message_max']:g} per message{suffix} | "
+                        f"{audit.get('budget_points', 0):g} |")
+    return "\n".join(rows)
+
+
+def race_rows(lab, results):
+    if results is None:
+        return "*No figures yet: run `make race`, then `make slides`.*"
+    runs = [r for r in results["runs"] if r["server"] == lab and r["experiment"] == "load" and r["status"] == "ok"
+            and r["size"] == 64]
+    if not runs:
+        return f"*`make race` has no 64 B figures for {lab} (see build/race/results.json).*"
+    rows = ["| connections | msgs/s | p99 | server CPU / msg | syscalls / msg |", "|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        cpu = r["server_cpu_us_per_msg"]
+        calls = r["syscalls_per_msg"]
+        rows.append(f"| {r['connections']:,} | {r['msgs_per_s']:,.0f} | {fmt_us(r['latency_us']['p99'])} | "
+                    f"{'?' if cpu is None else f'{cpu:.1f} µs'} | {'?' if calls is None else f'{calls:.2f}'} |")
+    setup = results["setup"]
+    rows.append("")
+    rows.append(f"<small>make race, {results['date'][:10]}, {results['machine']['cpus']} CPUs, kernel "
+                f"{results['machine']['kernel']}, counted by {setup['counter']}</small>")
+    return "\n".join(rows)
+
+
+def fmt_us(us):
+    return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.0f} µs"
+
+
+class StraceExcerpts:
+    """Runs a solution under strace with a small c10k-bench load; keeps a steady-state excerpt."""
+
+    def __init__(self, build_dir, work):
+        self.build_dir, self.work, self.cache = build_dir.resolve(), work.resolve(), {}
+
+    def excerpt(self, lab, where, lines=12):
+        if lab in self.cache:
+            return self.cache[lab]
+        server = self.build_dir / "solutions" / lab / "server"
+        bench = self.build_dir / "grader" / "c10k-bench"
+        strace = shutil.which("strace")
+        for needed, fix in ((server, "make"), (bench, "make"), (strace, "make deps")):
+            if not needed or not Path(needed).exists():
+                raise DeckError(f"{where}: strace excerpt of {lab} needs {needed or 'strace'}: run {fix}")
+        trace = self.work / f"strace-{lab}.txt"
+        # -f: threads too; -s 16: short strings; no signal lines. Bounded: the load stops by
+        # itself, the server gets SIGTERM, then SIGKILL.
+        proc = subprocess.Popen([strace, "-f", "-qq", "-e", "signal=none", "-s", "12", "-o", str(trace), str(server),
+                                 "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                start_new_session=True)
+        try:
+            port = self._announced_port(proc, where)
+            clients = "1" if lab.startswith("01") else "2"  # lab 01 serves one client at a time
+            subprocess.run([str(bench), "--port", str(port), "-c", clients, "--duration", "0.3",
+                            "--warmup-timeout", "5", "--json"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, check=True)
+        except subprocess.SubprocessError as error:
+            raise DeckError(f"{where}: running {lab} under strace failed: {error}")
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        text = trace.read_text().splitlines()
+        start = next((i for i, l in enumerate(text) if "listening on" in l), 0)
+        steady = [l for l in text[start + 1:] if not re.search(r"\b(futex|rt_sig\w+|madvise|mmap|munmap|mprotect)\(", l)]
+        middle = max(0, len(steady) // 2 - lines // 2)
+        chosen = [re.sub(r"^(\d+)\s+", r"[\1] ", l) if lab.startswith("02") else re.sub(r"^\d+\s+", "", l)
+                  for l in steady[middle:middle + lines]]
+        chosen = [l if len(l) <= MAX_COLUMNS else l[:MAX_COLUMNS - 3] + "..." for l in chosen]
+        self.cache[lab] = "```text\n" + "\n".join(chosen) + "\n```"
+        return self.cache[lab]
+
+    @staticmethod
+    def _announced_port(proc, where):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if m := re.search(r"listening on .*:(\d+)", line):
+                return int(m.group(1))
+            if not line and proc.poll() is not None:
+                break
+        raise DeckError(f"{where}: the server did not announce its port under strace within 10 s")
+
+
+def slides_of(text):
+    """(first line number, text) of each slide; the front matter is not a slide."""
+    parts, line, out = re.split(r"(?m)^---\s*$", text), 1, []
+    for i, part in enumerate(parts):
+        if i >= 2 or (i == 1 and not text.startswith("---")):
+            out.append((line, part))
+        line += part.count("\n") + (1 if i else 0)
+    return out
+
+
+def check_deck(deck):
+    """Everything that needs neither a browser nor a server. Returns a list of problems."""
+    problems, text = [], deck.read_text()
+    name = deck.name
+    if not text.startswith("---\nmarp: true"):
+        problems.append(f"{name}:1: a deck starts with front matter `marp: true`")
+    for number, line in enumerate(text.splitlines(), 1):
+        where = f"{name}:{number}"
+        if m := DIRECTIVE.match(line.strip()):
+            kind, arg = m.groups()
+            try:
+                if kind == "code":
+                    lab, _, marker = arg.partition("#")
+                    extract(lab, marker, where)
+                elif kind in ("strace", "race", "grading") and not (ROOT / "labs" / arg).exists():
+                    problems.append(f"{where}: no lab {arg}")
+                elif kind == "grading":
+                    grading_table(arg, where)
+                elif kind == "race-chart" and arg not in ("throughput", "syscalls", "cpu", "idle"):
+                    problems.append(f"{where}: make race draws no chart '{arg}'")
+            except DeckError as error:
+                problems.append(str(error))
+        for image in IMAGE.findall(line):
+            if image.startswith("http"):
+                problems.append(f"{where}: {image}: decks use local images only (the PDF is built offline)")
+            elif image.startswith("diagrams/") and image.endswith(".svg"):
+                if not (SLIDES / "diagrams" / (Path(image).stem + ".dot")).exists():
+                    problems.append(f"{where}: {image} has no source slides/diagrams/{Path(image).stem}.dot")
+            elif not (SLIDES / image).exists():
+                problems.append(f"{where}: image {image} does not exist")
+    for line, slide in slides_of(text):
+        figure = IMAGE.search(slide) or re.search(r"<!--\s*(strace|race|race-chart|code):", slide)
+        if figure and not NOTE.search(slide):
+            problems.append(f"{name}:{line}: this slide shows a figure, diagram or listing but has no speaker note")
+    return problems
+
+
+def render_diagrams(out):
+    dot = shutil.which("dot")
+    if not dot:
+        raise DeckError("graphviz is not installed (make deps installs it): the diagrams need `dot`")
+    (out / "diagrams").mkdir(parents=True, exist_ok=True)
+    for source in sorted((SLIDES / "diagrams").glob("*.dot")):
+        target = out / "diagrams" / (source.stem + ".svg")
+        subprocess.run([dot, "-Tsvg", str(source), "-o", str(target)], check=True, timeout=60)
+
+
+def build(out, build_dir):
+    out.mkdir(parents=True, exist_ok=True)
+    render_diagrams(out)
+    shutil.copytree(SLIDES / "theme", out / "theme", dirs_exist_ok=True)
+    results_file = build_dir / "race" / "results.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else None
+    if results_file.exists():
+        (out / "race").mkdir(exist_ok=True)
+        for chart in (build_dir / "race").glob("*.svg"):
+            shutil.copy(chart, out / "race" / chart.name)
+    straces = StraceExcerpts(build_dir, out)
+    for deck in decks():
+        expanded = []
+        for number, line in enumerate(deck.read_text().splitlines(), 1):
+            where = f"{deck.name}:{number}"
+            m = DIRECTIVE.match(line.strip())
+            if not m:
+                expanded.append(line)
+                continue
+            kind, arg = m.groups()
+            if kind == "code":
+                lab, _, marker = arg.partition("#")
+                expanded.append(extract(lab, marker, where))
+            elif kind == "strace":
+                expanded.append(straces.excerpt(arg, where))
+            elif kind == "race":
+                expanded.append(race_rows(arg, results))
+            elif kind == "grading":
+                expanded.append(grading_table(arg, where))
+            elif kind == "race-chart":
+                chart = build_dir / "race" / f"{arg}.svg"
+                expanded.append(f"![h:540]({'race/' + arg + '.svg'})" if chart.exists() else
+                                f"*The {arg} chart appears here after `make race`.*")
+        (out / deck.name).write_text("\n".join(expanded) + "\n")
+    for trace in out.glob("strace-*.txt"):
+        trace.unlink()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="check the decks only (no browser, no servers)")
+    parser.add_argument("--out", type=Path, help="write the expanded decks here")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "build", help="where the servers and race results are")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the repository (tests point it at a copy)")
+    args = parser.parse_args()
+    set_root(args.root)
+    problems = [p for deck in decks() for p in check_deck(deck)]
+    if len(decks()) == 0:
+        problems.append("no decks under slides/")
+    if problems:
+        print("\n".join(f"slides: {p}" for p in problems), file=sys.stderr)
+        return 1
+    if args.check:
+        print(f"slides: {len(decks())} decks checked: markers, images, notes, listing sizes")
+        return 0
+    if not args.out:
+        parser.error("give --check or --out DIR")
+    try:
+        build(args.out, args.build_dir)
+    except (DeckError, subprocess.SubprocessError) as error:
+        print(f"slides: {error}", file=sys.stderr)
+        return 1
+    print(f"slides: {len(decks())} decks expanded into {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
