@@ -40,6 +40,7 @@ namespace {
 using c10k::Fd;
 
 constexpr unsigned kRingEntries = 4096;
+constexpr unsigned kCompletionEntries = 32768;  // more than 10,000 connections' pending completions
 constexpr unsigned kBufferCount = 4096;  // a power of two, as the buffer ring requires
 constexpr unsigned kBufferSize = 4096;
 constexpr unsigned kBufferGroup = 0;
@@ -339,6 +340,8 @@ void run_event_loop(Server& server) {
 // slide-begin: setup
 int init_ring(io_uring& ring) {
     io_uring_params params{};
+    params.flags = IORING_SETUP_CQSIZE;  // room for every completion pending at once
+    params.cq_entries = kCompletionEntries;
     if (g_settings.sqpoll) {
         params.flags |= IORING_SETUP_SQPOLL;
         params.sq_thread_idle = 100;  // ms of idleness before the polling thread sleeps
