@@ -2,7 +2,7 @@
 # What the decks need, kept out of `make deps` so the student image stays lean.
 #   deps.sh html   Node.js + npm (Debian's, when missing) and the pinned Marp CLI (npm ci)
 #   deps.sh pdf    ...and Chromium (Marp prints PDFs with it) and pdftoppm (make slides-check)
-# As root it installs what is missing; otherwise it prints the command and fails.
+# As root it installs what is missing (via docker/deps.sh); otherwise it prints the command and fails.
 set -eu
 mode=${1:-pdf}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,16 +14,12 @@ if [ "$mode" = pdf ]; then
     fc-list 2>/dev/null | grep -q DejaVuSans || missing="$missing fonts-dejavu-core"
 fi
 if [ -n "$missing" ]; then
-    install="apt-get install -y --no-install-recommends$missing"
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "deps-slides: missing:$missing" >&2
-        echo "deps-slides: install them as root:  apt-get update && $install" >&2
-        exit 1
-    fi
-    echo "deps-slides: installing:$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    $install
+    # Judged by command, not by package: Node.js may come from elsewhere (NodeSource).
+    # The installing itself (root check, apt-get, the hint otherwise) is docker/deps.sh's.
+    list=$(mktemp)
+    trap 'rm -f "$list"' EXIT
+    printf '%s\n' $missing > "$list"
+    sh "$here/../docker/deps.sh" "$list"
 fi
 # npm ci: exactly the versions in package-lock.json; again only when the lock changed.
 if [ ! -x "$here/node_modules/.bin/marp" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
