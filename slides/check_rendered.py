@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make slides-check: every deck's PDF renders, with one page per slide and no blank page.
+"""make slides-check: every deck's PDF renders, one page per slide, none blank or overflowing.
 
 Each PDF under the given folder is rendered by pdftoppm (grey, low resolution); a page
 counts as blank when nearly all its pixels have one value (a slide that failed to render
@@ -16,15 +16,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_decks import slides_of  # noqa: E402  (one definition of "a slide")
 
 
-def grey_pixels(pgm):
-    """The pixel bytes of a binary PGM (P5) file."""
+def read_pgm(pgm):
+    """(width, height, pixel bytes) of a binary PGM (P5) file."""
     data = pgm.read_bytes()
     fields, position = [], 0
     while len(fields) < 4:  # magic, width, height, maxval, with comments allowed
         match = re.compile(rb"\s*(#[^\n]*\n\s*)*(\S+)").match(data, position)
         fields.append(match.group(2))
         position = match.end()
-    return data[position + 1:]
+    return int(fields[1]), int(fields[2]), data[position + 1:]
+
+
+def overflows(width, height, pixels):
+    """Content in the bottom margin (left of the page number): a slide that ran over.
+
+    Marp clips what does not fit, so the tell-tale is ink where only margin should be."""
+    background = max(set(pixels[:width]), key=pixels[:width].count)
+    band = range(height - max(2, height // 25), height)
+    return any(abs(pixels[y * width + x] - background) > 40 for y in band for x in range(int(width * 0.85)))
 
 
 def blank(pixels):
@@ -49,14 +58,18 @@ def main():
             if len(pages) != expected:
                 problems.append(f"{pdf.name}: {len(pages)} pages, the deck has {expected} slides")
             for number, page in enumerate(pages, 1):
-                if blank(grey_pixels(page)):
+                width, height, pixels = read_pgm(page)
+                if blank(pixels):
                     problems.append(f"{pdf.name}: page {number} is blank")
+                elif overflows(width, height, pixels):
+                    problems.append(f"{pdf.name}: page {number} runs into the bottom margin (cut off?)")
             pages_total += len(pages)
     for problem in problems:
         print(f"slides-check: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"slides-check: {len(pdfs)} decks, {pages_total} pages rendered, none blank, page counts match")
+    print(f"slides-check: {len(pdfs)} decks, {pages_total} pages rendered: page counts match, none blank, "
+          "none runs over")
     return 0
 
 

@@ -50,7 +50,7 @@ TEST_CASE("histogram: every percentile is within 1/32 of the exact one") {
     CHECK(histogram.count() == samples.size());
 }
 
-TEST_CASE("histogram: empty is all zeros; merge adds counts and keeps extremes") {
+TEST_CASE("histogram: empty is all zeros, merge adds counts and keeps extremes") {
     LatencyHistogram a, b;
     CHECK(a.quantile(0.99) == 0);
     CHECK(a.mean() == 0);
@@ -61,7 +61,8 @@ TEST_CASE("histogram: empty is all zeros; merge adds counts and keeps extremes")
     CHECK(a.count() == 3);
     CHECK(a.min() == 100);
     CHECK(a.max() == 5'000'000);
-    CHECK(a.quantile(0.5) == 300);
+    CHECK(a.quantile(0.5) >= 300);  // the top of 300's bucket, at most 1/32 above
+    CHECK(a.quantile(0.5) <= 300 + 300 / 32);
     CHECK(a.mean() == Approx((100 + 300 + 5'000'000) / 3.0));
 }
 
@@ -175,6 +176,7 @@ TEST_CASE("race charts: one script per chart, missing figures as '-', both forma
     auto charts = race_chart_scripts(runs);
     REQUIRE(charts.size() == 4);
     CHECK(charts[0].stem == "throughput");
+    CHECK_THAT(charts[0].script, Catch::Contains("\"server\" \"1 connection\" \"50 connections\""));
     CHECK_THAT(charts[0].script, Catch::Contains("\"01\\n01-blocking\" 6 -"));  // thousands
     CHECK_THAT(charts[0].script, Catch::Contains("\"06\\n06-epoll\" 5 100"));
     CHECK_THAT(charts[0].script, Catch::Contains("set output \"throughput.svg\""));

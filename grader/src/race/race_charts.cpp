@@ -61,9 +61,12 @@ std::string render(const std::string& stem, const std::string& plot) {
            "set output " + quoted(stem + ".png") + "\n" + plot;
 }
 
-std::string bars(const Table& table, const std::string& title, const std::string& ylabel, bool log_y) {
+// The key goes where the bars are low: top left for throughput (the blocking server's one
+// short bar), under the plot where the first bars are the tallest.
+std::string bars(const Table& table, const std::string& title, const std::string& ylabel, bool log_y,
+                 bool key_top_left) {
     std::string script = data_block(table) + preamble(title, ylabel, log_y);
-    script += "set key inside top left title \"connections\"\n";
+    script += key_top_left ? "set key inside top left\n" : "set key below horizontal\n";
     script += "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n";
     script += "set xtics scale 0\nset bmargin 4\n";
     std::string plot = "plot for [i=2:" + std::to_string(table.columns.size() + 1) + "] $data using i:xtic(1)\n";
@@ -85,9 +88,10 @@ Table load_table(const std::vector<RaceRun>& runs, double RaceRun::*field, doubl
         connections.insert(run.connections);
         std::string label = bar_label(run);
         if (std::ranges::find(table.rows, label) == table.rows.end()) table.rows.push_back(label);
-        table.values[{label, std::to_string(run.connections)}] = run.*field < 0 ? -1 : run.*field * scale;
+        std::string column = std::to_string(run.connections) + (run.connections == 1 ? " connection" : " connections");
+        table.values[{label, column}] = run.*field < 0 ? -1 : run.*field * scale;
     }
-    for (int c : connections) table.columns.push_back(std::to_string(c));
+    for (int c : connections) table.columns.push_back(std::to_string(c) + (c == 1 ? " connection" : " connections"));
     return table;
 }
 
@@ -98,13 +102,13 @@ std::vector<ChartScript> race_chart_scripts(const std::vector<RaceRun>& runs) {
     Table throughput = load_table(runs, &RaceRun::msgs_per_s, 1e-3);
     if (!throughput.rows.empty()) {
         charts.push_back({"throughput", render("throughput", bars(throughput, "Echoed messages per second (64 B, ping-pong)",
-                                                                  "thousand messages/s (higher is better)", false))});
+                                                                  "thousand messages/s (higher is better)", false, true))});
         charts.push_back({"syscalls", render("syscalls", bars(load_table(runs, &RaceRun::syscalls_per_msg),
                                                               "System calls per echoed message (64 B)",
-                                                              "syscalls per message (log scale)", true))});
+                                                              "syscalls per message (log scale)", true, false))});
         charts.push_back({"cpu", render("cpu", bars(load_table(runs, &RaceRun::cpu_us_per_msg),
                                                     "Server CPU time per echoed message (64 B)",
-                                                    "microseconds per message (lower is better)", false))});
+                                                    "microseconds per message (lower is better)", false, false))});
     }
     // The O(n) experiment: one busy client, K idle connections beside it.
     Table idle{"idle connections", {}, {}, {}};
