@@ -26,6 +26,11 @@ model = "epoll"
 binary = "grader/bench/yardstick_epoll_server"
 
 [[server]]
+name = "01-blocking"
+model = "blocking"
+max_connections = 1
+
+[[server]]
 name = "not-built"
 model = "nothing"
 binary = "no/such/server"
@@ -50,6 +55,8 @@ for r in yard:
     assert r["syscalls_per_msg_by_name"]["read"] > 0.9, r
     assert r["server_cpu_us_per_msg"] is not None, r
 skipped = [r for r in runs if r["server"] == "not-built"]
+# The reference lab 01 server is measured where solutions/ exists (not in the handout).
+assert all(r["status"] == "ok" or "not built" in r.get("reason", "") for r in runs if r["server"] == "01-blocking"), runs
 assert len(skipped) == 1 and skipped[0]["status"] == "skipped" and "not built" in skipped[0]["reason"], skipped
 assert any(c["goal"].startswith("every reference") for c in results["checks"])
 PY
@@ -84,6 +91,18 @@ if command -v gnuplot > /dev/null; then
 else
     grep -q "charts skipped: gnuplot is not installed" "$work/strace.txt" || fail "no word about the missing gnuplot"
 fi
+
+# A student's build beside the references: the lab 01 starter cannot announce, so its row
+# fails, quoting what the server said, and the run exits 1.
+set +e
+"$race" --config "$work/race.toml" --build-dir "$build_dir" --only yardstick --student 01-blocking \
+    --counter strace --no-idle-experiment --no-charts --output-dir "$work/student" > "$work/student.txt" 2>&1
+status=$?
+set -e
+test $status -eq 1 || { cat "$work/student.txt"; fail "student run: exit $status"; }
+grep -q "yours: 01-blocking .*failed: .*before announcing; it said: .*not written yet" "$work/student.txt" ||
+    { cat "$work/student.txt"; fail "the starter's failure is not explained"; }
+grep -q "make grade LAB=01" "$work/student.txt" || fail "no pointer to make grade"
 
 # Bad input: a config with a mistake is named with its line, exit 2.
 printf '[loads]\nconnections = "many"\n' > "$work/bad.toml"

@@ -68,7 +68,13 @@ private:
         limits.own_network = setup_.namespaces;
         limits.cpu = setup_.pinned ? server_cpu : -1;
         ServerProcess process(command, limits);
-        std::uint16_t port = process.wait_for_announce(Deadline(Seconds(strace ? 15 : 5)));
+        std::uint16_t port = 0;
+        try {
+            port = process.wait_for_announce(Deadline(Seconds(strace ? 15 : 5)));
+        } catch (const TestFailure& failure) {
+            std::string said = process.stderr_tail();
+            throw TestFailure(std::string(failure.what()) + (said.empty() ? "" : "; it said: " + said));
+        }
         std::unique_ptr<PerfCounter> perf;
 
         BenchOptions bench;
@@ -158,6 +164,7 @@ RaceSetup decide_setup(const RaceOptions& options) {
     setup.pinned = setup.cpus >= 2 && pin_this_thread(client_cpu);  // the bench threads inherit it
     setup.namespaces = network_namespaces_available();
     setup.counter = options.counter == "auto" ? "perf" : options.counter;
+    if (setup.counter == "strace") setup.counter_note = "strace was asked for (--counter strace)";
     if (setup.counter == "perf") {
         std::string why_not = perf_unavailable_reason();
         if (!why_not.empty()) {
@@ -198,7 +205,7 @@ RaceResults run_race(const RaceConfig& config, const RaceOptions& options) {
         if (model == config.servers.end())
             throw SpecError("--student " + options.student_lab + ": no such lab in race.toml");
         RaceServer student = *model;
-        student.name = "yours: " + student.name;
+        student.name = "yours: " + student.name;  // a failure here reads "make grade LAB=NN" for details
         student.binary = "labs/" + options.student_lab + "/server";
         servers.push_back(student);
     }
