@@ -10,6 +10,12 @@ namespace c10k::grader {
 using Clock = std::chrono::steady_clock;
 using Seconds = std::chrono::duration<double>;
 
+/// Wall-clock seconds since the epoch: the time base of `strace -ttt`, so a load's window
+/// can be matched against a trace.
+inline double wall_clock_seconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 /// A point in time after which a wait gives up.
 class Deadline {
 public:

@@ -94,6 +94,12 @@ double traced_server_cpu_seconds(pid_t strace_pid) {
     return process_cpu_seconds(server);
 }
 
+std::vector<std::string> strace_command(const std::filesystem::path& strace, const std::filesystem::path& trace_prefix,
+                                        int string_bytes) {
+    return {strace.string(), "-ff", "-ttt", "-qq", "-e", "signal=none", "-s", std::to_string(string_bytes),
+            "-o", trace_prefix.string(), "--"};
+}
+
 std::optional<std::filesystem::path> find_strace() { return find_program("strace"); }
 
 TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, double window_start,
@@ -234,8 +240,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
         return;
     }
     std::filesystem::path dir = pattern;
-    std::vector<std::string> command = {strace->string(), "-ff", "-ttt", "-qq", "-e", "signal=none", "-s", "16",
-                                        "-o", (dir / "trace").string(), "--"};
+    std::vector<std::string> command = strace_command(*strace, dir / "trace", 16);
     for (const auto& arg : server_command(options.server, spec.args)) command.push_back(arg);
 
     LoadResult result;

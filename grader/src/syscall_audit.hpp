@@ -50,6 +50,12 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
 /// CPU seconds used so far by the server strace started as its child (-1 if unknown).
 double traced_server_cpu_seconds(pid_t strace_pid);
 
+/// strace's arguments before a traced command: every thread to its own file
+/// (@p trace_prefix.PID), microsecond timestamps, no signal lines, strings cut to
+/// @p string_bytes. Used by the audit and by make race's fallback counter.
+std::vector<std::string> strace_command(const std::filesystem::path& strace, const std::filesystem::path& trace_prefix,
+                                        int string_bytes);
+
 /// The absolute path of strace on PATH, or nullopt.
 std::optional<std::filesystem::path> find_strace();
 

@@ -26,11 +26,6 @@ namespace {
 
 enum class Phase { warm_up, measure, drain, stop };
 
-double wall_clock_now() {
-    using namespace std::chrono;
-    return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
 // What the threads share: the phase the coordinator sets, and what they report back.
 struct Shared {
     std::atomic<Phase> phase{Phase::warm_up};
@@ -332,7 +327,7 @@ BenchResult run_bench(const BenchOptions& options) {
     if (shared.failed) return finish(Phase::stop);
 
     if (options.on_window_open) options.on_window_open();
-    result.window_start = wall_clock_now();
+    result.window_start = wall_clock_seconds();
     set_phase(Phase::measure);
     auto started = Clock::now();
     auto next_progress = started + std::chrono::milliseconds(500);
@@ -344,7 +339,7 @@ BenchResult run_bench(const BenchOptions& options) {
         }
     }
     set_phase(Phase::drain);
-    result.window_end = wall_clock_now();
+    result.window_end = wall_clock_seconds();
     if (options.on_window_close) options.on_window_close();
 
     // Drain: the echoes still in flight must come back too (checked, not counted); a

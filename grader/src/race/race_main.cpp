@@ -28,13 +28,13 @@ int main(int argc, char** argv) {
     CLI::App app{"c10k-race: the ladder of I/O models, measured side by side"};
     std::filesystem::path source_root = C10K_SOURCE_DIR, build_root = C10K_BUILD_DIR, config_file, output_dir;
     RaceOptions options;
-    std::string only;
     bool no_idle = false, no_charts = false, redraw = false;
     app.add_option("--root", source_root, "the repository")->capture_default_str();
     app.add_option("--build-dir", build_root, "the build folder (where the servers are)")->capture_default_str();
     app.add_option("--config", config_file, "servers and loads (default: ROOT/grader/bench/race.toml)");
     app.add_option("--output-dir", output_dir, "results.json and the charts (default: BUILD/race)");
-    app.add_option("--only", only, "comma-separated server name prefixes, e.g. 06,07,yardstick");
+    app.add_option("--only", options.only, "comma-separated server name prefixes, e.g. 06,07,yardstick")
+        ->delimiter(',');
     app.add_option("--student", options.student_lab, "also race your build of this lab, e.g. 06-epoll");
     app.add_option("--counter", options.counter, "how syscalls are counted: auto (perf, else strace), perf, strace")
         ->check(CLI::IsMember({"auto", "perf", "strace"}))->capture_default_str();
@@ -49,12 +49,6 @@ int main(int argc, char** argv) {
     if (output_dir.empty()) output_dir = build_root / "race";
     options.build_dir = build_root;
     options.idle_experiment = !no_idle;
-    for (std::size_t start = 0; start < only.size();) {
-        std::size_t comma = only.find(',', start);
-        std::string name = only.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!name.empty()) options.only.push_back(name);
-        start = comma == std::string::npos ? only.size() : comma + 1;
-    }
 
     std::signal(SIGPIPE, SIG_IGN);
     become_subreaper();

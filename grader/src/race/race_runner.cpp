@@ -187,6 +187,12 @@ RaceRun race_row(const RaceServer& server, const char* experiment, int connectio
     return row;
 }
 
+// The [[server]] called @p name (load_race_config made sure the names it refers to exist).
+const RaceServer* find_server(const RaceConfig& config, const std::string& name) {
+    auto found = std::ranges::find_if(config.servers, [&](const RaceServer& s) { return s.name == name; });
+    return found == config.servers.end() ? nullptr : &*found;
+}
+
 bool wanted(const RaceOptions& options, const std::string& name) {
     if (options.only.empty()) return true;
     return std::ranges::any_of(options.only, [&](const std::string& only) { return name.starts_with(only); });
@@ -201,8 +207,8 @@ RaceResults run_race(const RaceConfig& config, const RaceOptions& options) {
     for (const auto& server : config.servers)
         if (wanted(options, server.name)) servers.push_back(server);
     if (!options.student_lab.empty()) {
-        auto model = std::ranges::find_if(config.servers, [&](const RaceServer& s) { return s.name == options.student_lab; });
-        if (model == config.servers.end())
+        const RaceServer* model = find_server(config, options.student_lab);
+        if (!model)
             throw SpecError("--student " + options.student_lab + ": no such lab in race.toml");
         RaceServer student = *model;
         student.name = "yours: " + student.name;  // a failure here reads "make grade LAB=NN" for details
@@ -248,7 +254,7 @@ RaceResults run_race(const RaceConfig& config, const RaceOptions& options) {
     if (options.idle_experiment) {
         for (const auto& name : config.idle_servers) {
             if (!wanted(options, name)) continue;
-            const RaceServer& server = *std::ranges::find_if(config.servers, [&](const RaceServer& s) { return s.name == name; });
+            const RaceServer& server = *find_server(config, name);
             std::filesystem::path binary = options.build_dir / server.binary;
             std::string problem = cannot_run(server, binary);
             for (int idle : config.idle_counts) {
@@ -269,7 +275,7 @@ RaceResults run_race(const RaceConfig& config, const RaceOptions& options) {
         for (int connections : config.round_connections) {
             for (const auto& name : config.round_servers) {
                 if (!wanted(options, name)) continue;
-                const RaceServer& server = *std::ranges::find_if(config.servers, [&](const RaceServer& s) { return s.name == name; });
+                const RaceServer& server = *find_server(config, name);
                 std::filesystem::path binary = options.build_dir / server.binary;
                 if (connections > server.max_connections || !cannot_run(server, binary).empty()) continue;
                 RaceRun row = race_row(server, "round", connections, 0, config.round_size);

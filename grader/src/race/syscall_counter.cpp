@@ -170,7 +170,7 @@ StraceCounter::~StraceCounter() {
 std::vector<std::string> StraceCounter::command_prefix() const {
     auto strace = find_strace();
     if (!strace) throw TestFailure("strace is not installed", "make deps");
-    return {strace->string(), "-ff", "-ttt", "-qq", "-e", "signal=none", "-s", "0", "-o", (dir_ / "trace").string(), "--"};
+    return strace_command(*strace, dir_ / "trace", 0);
 }
 
 void StraceCounter::window_opened(pid_t strace_pid) { cpu_before_ = traced_server_cpu_seconds(strace_pid); }
