@@ -177,6 +177,7 @@ struct ServerProcess::Output {
     std::string stdout_head;
     std::string stderr_tail;
     bool stdout_closed = false;
+    bool stderr_closed = false;
     std::atomic<bool> stop{false};
     std::thread thread;
 
@@ -199,7 +200,7 @@ struct ServerProcess::Output {
                 if (n <= 0) {
                     ::close(fds[i].fd);
                     fds[i].fd = -1;
-                    if (i == 0) stdout_closed = true;
+                    (i == 0 ? stdout_closed : stderr_closed) = true;
                 } else if (i == 0) {
                     std::size_t room = kStdoutHeadCap - std::min(kStdoutHeadCap, stdout_head.size());
                     stdout_head.append(buffer, std::min<std::size_t>(room, static_cast<std::size_t>(n)));
@@ -214,8 +215,16 @@ struct ServerProcess::Output {
         for (auto& fd : fds)
             if (fd.fd >= 0) ::close(fd.fd);
         std::lock_guard lock(mutex);
-        stdout_closed = true;
+        stdout_closed = stderr_closed = true;
         changed.notify_all();
+    }
+
+    // Waits until both pipes reached EOF (everything the server wrote is read) or
+    // @p deadline passes: an escaped child may still hold a pipe open.
+    void wait_until_drained(const Deadline& deadline) {
+        std::unique_lock lock(mutex);
+        while (!(stdout_closed && stderr_closed) && !deadline.expired())
+            changed.wait_for(lock, std::chrono::milliseconds(std::max(1, std::min(deadline.remaining_ms(), 20))));
     }
 };
 
@@ -266,13 +275,41 @@ void ServerProcess::signal_group(int signal) const {
     if (!status_) ::kill(-pid_, signal);
 }
 
+namespace {
+// True while a process of group @p group is alive (zombies do not count): a SIGKILLed
+// process still runs until the kernel has torn it down.
+bool group_has_live_members(pid_t group) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+        std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string text;
+        if (!std::getline(stat, text) || text.rfind(')') == std::string::npos) continue;
+        std::istringstream fields(text.substr(text.rfind(')') + 2));
+        std::string state;
+        pid_t parent = 0, member_group = 0;
+        fields >> state >> parent >> member_group;
+        if (member_group == group && state != "Z") return true;
+    }
+    return false;
+}
+}  // namespace
+
 void ServerProcess::reap_after_exit() {
     // The leader is a zombie now, which keeps its pid (= the group id) reserved:
-    // kill whatever it left in its group before reaping it.
+    // kill whatever it left in its group before reaping it, and wait (bounded) until it
+    // is gone, so that "stopped" means nothing of the server runs any more.
     ::kill(-pid_, SIGKILL);
+    Deadline teardown(Seconds(2));
+    while (group_has_live_members(pid_) && !teardown.expired())
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
     int raw = 0;
     while (::waitpid(pid_, &raw, 0) < 0 && errno == EINTR) {}
     unregister_live_group(pid_);
+    // The exit can be seen before the drain thread read the server's last words (e.g.
+    // "bind: Address already in use"): every report of an exit comes after them.
+    output_->wait_until_drained(Deadline(Seconds(0.5)));
     ExitStatus status;
     status.exited = WIFEXITED(raw);
     status.code = status.exited ? WEXITSTATUS(raw) : 0;
