@@ -42,8 +42,14 @@ test: deps all
 	@$(MAKE) --no-print-directory configure
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
-grade: all
+# Builds only the grader and this lab, quietly: the student sees the compiler's messages
+# when there are some, then the report.
+grade: configure
 	@test -n "$(LAB)" || { echo "usage: make grade LAB=01 [SERVER=path/to/server]"; exit 2; }
+	@lab=$$(echo "$(LAB)" | cut -c1-2); \
+	targets=c10k-grade; \
+	if [ -z "$(SERVER)" ] && ls -d labs/$$lab-*/ >/dev/null 2>&1; then targets="$$targets lab$${lab}_server"; fi; \
+	sh grader/quiet_build.sh $(BUILD_DIR) $(JOBS) $$targets
 	@$(GRADER) $(LAB) $(if $(SERVER),--server $(SERVER))
 
 grade-solutions: deps all
@@ -58,9 +64,11 @@ grade-solutions: deps all
 	exit $$status
 
 # The benchmark packages (perf for exact syscall counts, gnuplot for the charts), kept out
-# of `make deps` so the student image stays lean.
+# of `make deps` so the student image stays lean; and tracefs, where perf finds the syscall
+# tracepoints (a fresh machine does not mount it).
 deps-race:
 	@sh docker/deps.sh docker/race-packages.txt
+	@sh grader/bench/mount_tracefs.sh
 
 # Every reference solution under the same loads: a table, build/race/results.json and
 # charts. LAB=06-epoll adds your build of that lab. Several minutes; not part of make test.
@@ -98,13 +106,14 @@ docs: configure
 clean:
 	rm -rf $(BUILD_DIR)
 
-# The student handout: every tracked file except solutions/ (reference code and hidden
+# The student handout: every source file except solutions/ (reference code and hidden
 # tests), as build/handout/ and build/handout.tar.gz. It builds, tests and grades on its own.
+# grader/handout_files.sh lists the files, with git or, in a tarball, without.
 handout:
 	@rm -rf $(BUILD_DIR)/handout $(BUILD_DIR)/handout.tar.gz && mkdir -p $(BUILD_DIR)/handout
-	@git ls-files -z | grep -zv '^solutions/' | xargs -0 cp --parents -t $(BUILD_DIR)/handout
+	@sh grader/handout_files.sh | xargs -0 cp --parents -t $(BUILD_DIR)/handout
 	@tar -C $(BUILD_DIR) -czf $(BUILD_DIR)/handout.tar.gz handout
-	@echo "handout: $(BUILD_DIR)/handout.tar.gz ($$(git ls-files | grep -vc '^solutions/') files, no solutions/)"
+	@echo "handout: $(BUILD_DIR)/handout.tar.gz ($$(find $(BUILD_DIR)/handout -type f | wc -l) files, no solutions/)"
 
 # A Gradescope autograder for one lab: build/gradescope/lab-NN.zip with setup.sh and
 # run_autograder at its root, the handout, and the lab's hidden tests (not its solution).
@@ -113,7 +122,7 @@ gradescope:
 	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
 	test -n "$$lab" || { echo "make gradescope: no lab $(LAB) under labs/"; exit 2; }; \
 	out=$(BUILD_DIR)/gradescope/$$lab; rm -rf $$out && mkdir -p $$out; \
-	git ls-files -z | grep -zv '^solutions/' | xargs -0 cp --parents -t $$out; \
+	sh grader/handout_files.sh | xargs -0 cp --parents -t $$out; \
 	if [ -f solutions/$$lab/hidden.toml ]; then cp --parents solutions/$$lab/hidden.toml $$out; fi; \
 	cp grader/gradescope/setup.sh grader/gradescope/run_autograder $$out/; \
 	echo $$lab > $$out/gradescope-lab; \

@@ -19,6 +19,7 @@ seconds = 0.3
 servers = ["yardstick"]
 idle = [0, 50]
 seconds = 0.3
+rounds = 2
 
 [[server]]
 name = "yardstick"
@@ -46,7 +47,8 @@ counter = sys.argv[2]
 assert results["setup"]["counter"] == counter, results["setup"]
 runs = results["runs"]
 yard = [r for r in runs if r["server"] == "yardstick"]
-assert len(yard) == 4, runs  # 2 loads + 2 idle counts
+assert len(yard) == 6, runs  # 2 loads + 2 idle counts x 2 rounds
+assert sorted((r["idle"], r["round"]) for r in yard if r["experiment"] == "idle") == [(0, 1), (0, 2), (50, 1), (50, 2)], yard
 for r in yard:
     assert r["status"] == "ok", r
     assert r["messages"] > 0 and r["msgs_per_s"] > 0, r
@@ -77,6 +79,25 @@ elif grep -q -- "--counter perf:" "$work/perf.txt"; then
     echo "race_test: perf unavailable here, said so: $(cat "$work/perf.txt")"
 else
     cat "$work/perf.txt"; fail "perf run failed"
+fi
+
+# A fresh machine has no tracefs mounted: as root, c10k-race mounts it and counts with perf.
+# Shown in a private mount namespace where tracefs (and debugfs, which reaches it too) is
+# unmounted first, so the host's mounts stay as they are.
+if [ "$(id -u)" -eq 0 ] && command -v perf > /dev/null && unshare -m --propagation private true 2>/dev/null; then
+    unshare -m --propagation private sh -c '
+        umount /sys/kernel/debug 2>/dev/null; umount /sys/kernel/tracing 2>/dev/null
+        if [ -n "$(ls -A /sys/kernel/tracing 2>/dev/null)" ]; then echo "tracefs still mounted"; exit 3; fi
+        exec "$@"' sh "$race" --config "$work/race.toml" --build-dir "$build_dir" --counter perf --only yardstick \
+        --no-idle-experiment --no-charts --output-dir "$work/tracefs" > "$work/tracefs.txt" 2>&1 ||
+        { cat "$work/tracefs.txt"; fail "perf run with tracefs unmounted at start failed"; }
+    grep -q "tracefs: mounted tracefs at /sys/kernel/tracing" "$work/tracefs.txt" ||
+        { cat "$work/tracefs.txt"; fail "no word that tracefs was mounted"; }
+    python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["setup"]; assert s["counter"]=="perf" and "mounted" in s["tracefs_note"], s' \
+        "$work/tracefs/results.json" || fail "tracefs run did not count with perf"
+    echo "race_test: tracefs unmounted at start: mounted, perf counted"
+else
+    echo "race_test: tracefs mount path not checked (needs root, perf and unshare)"
 fi
 
 # The charts, where gnuplot is installed (make deps-race).

@@ -46,6 +46,7 @@ struct RaceOptions {
 struct RaceSetup {
     std::string counter;         ///< "perf" or "strace"
     std::string counter_note;    ///< why perf was not used, when it was not
+    std::string tracefs_note;    ///< what was done to mount tracefs, when it was not mounted
     bool pinned = false;         ///< server and client on different CPUs
     int cpus = 1;
     bool namespaces = false;     ///< a fresh network namespace per server

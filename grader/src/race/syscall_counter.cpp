@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,11 +81,26 @@ WindowCounts parse_perf_stat_csv(const std::string& text) {
     return counts;
 }
 
+std::string mount_tracefs_if_missing() {
+    if (tracepoint_exists("read")) return {};
+    std::error_code error;
+    if (!std::filesystem::is_directory(kTracefsPath, error))
+        return std::string("this kernel has no ") + kTracefsPath + " to mount tracefs on";
+    if (!std::filesystem::is_empty(kTracefsPath, error))
+        return std::string(kTracefsPath) + " is not empty but has no syscall tracepoints";
+    if (::geteuid() != 0) return std::string("tracefs is not mounted; as root run: ") + kMountTracefs;
+    if (::mount("nodev", kTracefsPath, "tracefs", 0, nullptr) != 0)
+        return std::string("could not mount tracefs (") + std::strerror(errno) + "; containers usually forbid it); " +
+               "on the host, as root: " + kMountTracefs;
+    return std::string("mounted tracefs at ") + kTracefsPath + " (perf counts syscalls through it)";
+}
+
 std::string perf_unavailable_reason() {
     auto perf = find_program("perf");
     if (!perf) return "perf is not installed (make deps-race installs linux-perf)";
     if (!tracepoint_exists("read"))
-        return "the kernel's syscall tracepoints are not visible (tracefs is not mounted at /sys/kernel/tracing)";
+        return std::string("the kernel's syscall tracepoints are not visible (tracefs is not mounted); as root run: ") +
+               kMountTracefs;
     try {
         ServerProcess probe({*perf, "stat", "-x,", "-e", "raw_syscalls:sys_enter", "--", "/bin/true"}, helper_limits());
         auto status = probe.wait_exit(Deadline(Seconds(20)));

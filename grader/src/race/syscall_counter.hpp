@@ -29,6 +29,16 @@ struct WindowCounts {
     std::map<std::string, long> by_name;  ///< the syscalls of interest, by name
 };
 
+/// Where perf looks for the kernel's tracepoints first.
+inline constexpr const char* kTracefsPath = "/sys/kernel/tracing";
+/// The command that mounts it, for messages.
+inline constexpr const char* kMountTracefs = "mount -t tracefs nodev /sys/kernel/tracing";
+
+/// A fresh machine has no tracefs mounted, and perf then sees no syscall tracepoints. As
+/// root, mounts it when /sys/kernel/tracing exists and is empty. Returns one line saying
+/// what it did or why it could not, or empty when the tracepoints were visible already.
+std::string mount_tracefs_if_missing();
+
 /// Empty when perf can count syscall tracepoints here; otherwise one line saying why not.
 std::string perf_unavailable_reason();
 
