@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# make handout and make gradescope from a source tarball (no .git): an instructor who
+# downloaded a ZIP gets the same files as a git checkout would give, and no solution code.
+# GIT_DIR=/nonexistent makes every git command fail as it does outside a repository.
+# usage: no_git_test.sh SOURCE_DIR
+set -euo pipefail
+source_dir=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$source_dir"
+fail() { echo "FAIL: $*"; exit 1; }
+list() { (cd "$1" && find . -type f | sed 's|^\./||' | sort); }
+
+echo "no-git test: 1. make handout without git"
+GIT_DIR=/nonexistent make -s handout BUILD_DIR="$work/no-git" >"$work/log" 2>&1 || { cat "$work/log"; fail "make handout"; }
+list "$work/no-git/handout" >"$work/no-git.txt"
+grep -q '^labs/01-blocking/server.cpp$' "$work/no-git.txt" || fail "the handout lacks labs/01-blocking/server.cpp"
+grep -q '^Makefile$' "$work/no-git.txt" || fail "the handout lacks the Makefile"
+if grep -E '^(solutions|build)/|node_modules|^\.git/|CMakeCache' "$work/no-git.txt"; then
+    fail "solutions, build outputs or .git in the handout (above)"
+fi
+
+if [[ "$(git rev-parse --show-toplevel 2>/dev/null)" == "$(pwd -P)" ]]; then
+    echo "no-git test: 2. the same files as from git (untracked files aside)"
+    make -s handout BUILD_DIR="$work/git" >"$work/log" 2>&1 || { cat "$work/log"; fail "make handout with git"; }
+    list "$work/git/handout" >"$work/git.txt"
+    missing=$(comm -23 "$work/git.txt" "$work/no-git.txt")
+    [[ -z $missing ]] || fail "listed by git but not without it: $missing"
+    extra=$(comm -13 "$work/git.txt" "$work/no-git.txt" | grep -vxF -f <(git ls-files --others --exclude-standard) || true)
+    [[ -z $extra ]] || fail "listed without git, neither tracked nor untracked source: $extra"
+else
+    echo "no-git test: 2. skipped: not a git checkout (this run is the no-git path itself)"
+fi
+
+echo "no-git test: 3. make gradescope LAB=01 without git"
+GIT_DIR=/nonexistent make -s gradescope LAB=01 BUILD_DIR="$work/no-git" >"$work/log" 2>&1 || { cat "$work/log"; fail "make gradescope"; }
+unzip -Z1 "$work/no-git/gradescope/lab-01.zip" >"$work/zip.txt"
+for file in run_autograder setup.sh gradescope-lab labs/01-blocking/server.cpp Makefile; do
+    grep -qx "$file" "$work/zip.txt" || fail "the zip lacks $file"
+done
+if [[ -f solutions/01-blocking/hidden.toml ]]; then
+    grep -qx solutions/01-blocking/hidden.toml "$work/zip.txt" || fail "the zip lacks the hidden tests"
+fi
+if grep '^solutions/.*\.cpp$' "$work/zip.txt"; then fail "solution code in the zip (above)"; fi
+echo "no-git test: passed"
