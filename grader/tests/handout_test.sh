@@ -19,14 +19,20 @@ if grep -rl "slide-begin:" --include='*.cpp' . | grep -q .; then
     echo "FAIL: reference solution code in the handout:"; grep -rl "slide-begin:" --include='*.cpp' .; exit 1
 fi
 
-step "2. it configures and builds (grader and lab 01) on its own"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >build.log 2>&1 || { cat build.log; exit 1; }
-cmake --build build -j"$(nproc)" --target c10k-grade lab01_server >>build.log 2>&1 || { tail -30 build.log; exit 1; }
-
-step "3. grading the untouched starter loses points, with reasons"
+step "2. make grade LAB=01 builds (the grader and lab 01) on its own, quietly, and grades the starter"
 status=0
-build/grader/c10k-grade 01 >grade.txt 2>&1 || status=$?
+make grade LAB=01 >grade.txt 2>&1 || status=$?
 [[ $status == 1 ]] || { cat grade.txt; echo "FAIL: expected exit 1 (points lost), got $status"; exit 1; }
-grep -q "score: 0/100" grade.txt || { cat grade.txt; echo "FAIL: expected score 0/100"; exit 1; }
+if grep -E "Entering directory|Building CXX" grade.txt; then echo "FAIL: make grade shows the build (above)"; exit 1; fi
+grep -q "score: 0/100" grade.txt || { cat grade.txt; echo "FAIL: expected score 0/100 for the starter"; exit 1; }
 grep -q "hint:" grade.txt || { cat grade.txt; echo "FAIL: no hints"; exit 1; }
+
+step "3. a compile error shows the compiler's message, and only that"
+echo "this is not C++" >>labs/01-blocking/server.cpp
+status=0
+make grade LAB=01 >grade.txt 2>&1 || status=$?
+[[ $status != 0 ]] || { cat grade.txt; echo "FAIL: make grade passed with a compile error"; exit 1; }
+grep -q "server.cpp:.*error:" grade.txt || { cat grade.txt; echo "FAIL: no compiler error shown"; exit 1; }
+grep -q "the build failed" grade.txt || { cat grade.txt; echo "FAIL: no word that the build failed"; exit 1; }
+if grep -E "Entering directory|\[ *[0-9]+%\]" grade.txt; then echo "FAIL: make's progress lines shown (above)"; exit 1; fi
 step "passed"
