@@ -185,3 +185,54 @@ TEST_CASE("race charts: one script per chart, missing figures as '-', both forma
     CHECK(charts[3].stem == "idle");
     CHECK_THAT(charts[3].script, Catch::Contains("\"1000\" 150"));
 }
+
+TEST_CASE("idle experiment: rounds summarised by their median, the O(n) story checked") {
+    std::vector<RaceRun> runs;
+    auto idle_run = [&](const std::string& model, int k, int round, double cpu) {
+        RaceRun r = run("0x-" + model, 1, 64, 4000, cpu, 3);
+        r.model = model;
+        r.experiment = "idle";
+        r.idle = k;
+        r.round = round;
+        runs.push_back(r);
+    };
+    // poll: a noisy round at K = 5000 (3000 us) must not move the median.
+    for (auto [round, k0, k5000] : {std::tuple{1, 28.0, 700.0}, {2, 30.0, 3000.0}, {3, 26.0, 900.0}}) {
+        idle_run("poll", 0, round, k0);
+        idle_run("poll", 5000, round, k5000);
+        idle_run("epoll", 0, round, 27);
+        idle_run("epoll", 5000, round, 29);
+    }
+    runs.back().status = "failed";  // a failed round is left out
+    auto points = idle_points(runs);
+    REQUIRE(points.size() == 4);
+    CHECK(points[0].idle == 0);
+    CHECK(points[0].model == "poll");
+    CHECK(points[0].cpu_us_per_msg == 28);
+    CHECK(points[2].cpu_us_per_msg == 900);
+    CHECK(points[2].cpu_low == 700);
+    CHECK(points[2].cpu_high == 3000);
+    CHECK(points[3].rounds == 2);
+    CHECK_THAT(race_idle_text(runs), Catch::Contains("0x-poll") && Catch::Contains("700.0-3000.0 us"));
+    CHECK_THAT(race_chart_scripts(runs).back().script, Catch::Contains("\"5000\" 900 29"));
+
+    auto checks = race_checks(runs);
+    auto find = [&](const std::string& start) {
+        for (const auto& c : checks)
+            if (c.goal.starts_with(start)) return c;
+        FAIL("no check " << start);
+        return RaceCheck{};
+    };
+    CHECK(find("0x-poll: CPU per message at K = 5000 idle >= 3x").met);
+    CHECK(find("0x-epoll: CPU per message at K = 5000 idle <= 1.5x").met);
+}
+
+TEST_CASE("race.toml: idle rounds, 1 by default, 1 to 99") {
+    const std::string head = "[loads]\nconnections = [1]\nsizes = [64]\n[idle_experiment]\nservers = [\"x\"]\nidle = [0]\n";
+    const std::string server = "[[server]]\nname = \"x\"\nmodel = \"y\"\n";
+    CHECK(load_race_config(write_config(head + server)).idle_rounds == 1);
+    CHECK(load_race_config(write_config(head + "rounds = 7\n" + server)).idle_rounds == 7);
+    CHECK_THROWS_WITH(load_race_config(write_config(head + "rounds = 0\n" + server)),
+                      Catch::Contains(":7: 'rounds' must be a number from 1 to 99"));
+    CHECK(load_race_config(C10K_SOURCE_DIR "/grader/bench/race.toml").idle_rounds == 5);
+}

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "race_report.hpp"
 #include "server_process.hpp"
 #include "test_failure.hpp"
 
@@ -112,12 +113,11 @@ std::vector<ChartScript> race_chart_scripts(const std::vector<RaceRun>& runs) {
     }
     // The O(n) experiment: one busy client, K idle connections beside it.
     Table idle{"idle connections", {}, {}, {}};
-    for (const auto& run : runs) {
-        if (run.experiment != "idle" || run.status != "ok") continue;
-        std::string k = std::to_string(run.idle);
+    for (const auto& point : idle_points(runs)) {  // medians of the rounds
+        std::string k = std::to_string(point.idle);
         if (std::ranges::find(idle.rows, k) == idle.rows.end()) idle.rows.push_back(k);
-        if (std::ranges::find(idle.columns, run.model) == idle.columns.end()) idle.columns.push_back(run.model);
-        idle.values[{k, run.model}] = run.cpu_us_per_msg;
+        if (std::ranges::find(idle.columns, point.model) == idle.columns.end()) idle.columns.push_back(point.model);
+        idle.values[{k, point.model}] = point.cpu_us_per_msg;
     }
     std::ranges::sort(idle.rows, [](const std::string& a, const std::string& b) { return std::stoi(a) < std::stoi(b); });
     if (!idle.rows.empty()) {

@@ -99,6 +99,16 @@ RaceServer read_server(const std::string& file, const toml::table& table) {
     return server;
 }
 
+// A number of rounds, 1 to 99, under @p key; @p missing when absent (0: it is required).
+int round_count(const std::string& file, const toml::table& table, const char* key, int missing) {
+    const toml::node* count = table.get(key);
+    if (!count && missing > 0) return missing;
+    auto value = count ? count->value<long>() : std::nullopt;
+    if (!value || *value < 1 || *value > 99)
+        fail(file, count ? count : &table, std::string("'") + key + "' must be a number from 1 to 99");
+    return static_cast<int>(*value);
+}
+
 }  // namespace
 
 RaceConfig load_race_config(const std::filesystem::path& path) {
@@ -121,17 +131,15 @@ RaceConfig load_race_config(const std::filesystem::path& path) {
     config.seconds = seconds_in(file, *loads, 1.0);
 
     if (const toml::table* idle = root["idle_experiment"].as_table()) {
-        reject_unknown_keys(file, *idle, {"servers", "idle", "seconds"});
+        reject_unknown_keys(file, *idle, {"servers", "idle", "seconds", "rounds"});
+        config.idle_rounds = round_count(file, *idle, "rounds", 1);
         config.idle_counts = numbers<int>(file, *idle, "idle", 0, 15000);
         config.idle_seconds = seconds_in(file, *idle, 1.0);
         config.idle_servers = names(file, *idle, "servers");
     }
     if (const toml::table* rounds = root["rounds"].as_table()) {
         reject_unknown_keys(file, *rounds, {"count", "servers", "connections", "size", "seconds"});
-        const toml::node* count = rounds->get("count");
-        auto value = count ? count->value<long>() : std::nullopt;
-        if (!value || *value < 1 || *value > 99) fail(file, count ? count : rounds, "'count' must be a number from 1 to 99");
-        config.rounds = static_cast<int>(*value);
+        config.rounds = round_count(file, *rounds, "count", 0);
         config.round_connections = numbers<int>(file, *rounds, "connections", 1, 15000);
         config.round_seconds = seconds_in(file, *rounds, 0.5);
         if (const toml::node* size = rounds->get("size")) {

@@ -26,6 +26,9 @@ struct RaceConfig {
     std::vector<std::string> idle_servers;  ///< names of servers in the O(n) experiment
     std::vector<int> idle_counts;
     double idle_seconds = 1;
+    /// The experiment is repeated, interleaved (every K, every server, then again), and
+    /// shown as medians: one busy client makes few messages, and one run is noisy.
+    int idle_rounds = 1;
     /// Interleaved rounds: these servers take turns under these loads, `rounds` times, so a
     /// slow moment of a shared machine hits them all alike; comparisons use the medians.
     int rounds = 0;

@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
             RaceResults results = race_results_from_json(nlohmann::json::parse(file));
             std::cout << race_table_head();
             for (const auto& run : results.runs)
-                if (run.experiment != "round") std::cout << race_table_row(run);
-            std::cout << "\n" << race_rounds_text(results.runs) << "\n" << race_checks_text(race_checks(results.runs));
+                if (run.round == 0 || run.status != "ok") std::cout << race_table_row(run);
+            std::cout << "\n" << race_idle_text(results.runs) << "\n" << race_rounds_text(results.runs) << "\n"
+                      << race_checks_text(race_checks(results.runs));
             for (const auto& problem : draw_race_charts(results.runs, output_dir)) std::cout << "charts: " << problem << "\n";
             return 0;
         }
@@ -73,9 +74,12 @@ int main(int argc, char** argv) {
                 std::cout << race_table_head();
                 header_printed = true;
             }
-            if (run.experiment == "round") {
-                if (::isatty(STDOUT_FILENO)) std::cout << "  round " << run.round << ": " << run.server << " x "
-                                                      << run.connections << "   \r" << std::flush;
+            // A round's row is summarised (medians) at the end; only a failure is shown now.
+            if (run.round > 0 && run.status == "ok") {
+                if (::isatty(STDOUT_FILENO))
+                    std::cout << "  " << run.experiment << " round " << run.round << ": " << run.server << " x "
+                              << run.connections << (run.idle ? " +" + std::to_string(run.idle) + " idle" : "")
+                              << "      \r" << std::flush;
             } else {
                 std::cout << race_table_row(run) << std::flush;
             }
@@ -85,7 +89,8 @@ int main(int argc, char** argv) {
         RaceResults results = run_race(config, options);
         std::vector<RaceCheck> checks = race_checks(results.runs);
         std::cout << "\n" << race_header(results.setup, options.seconds > 0 ? options.seconds : config.seconds)
-                  << "\n" << race_rounds_text(results.runs) << "\n" << race_checks_text(checks);
+                  << "\n" << race_idle_text(results.runs) << "\n" << race_rounds_text(results.runs) << "\n"
+                  << race_checks_text(checks);
 
         std::filesystem::create_directories(output_dir);
         std::ofstream(output_dir / "results.json") << race_json(results, checks).dump(2) << "\n";

@@ -1,6 +1,7 @@
 #include "race_report.hpp"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -86,6 +87,7 @@ std::string race_header(const RaceSetup& setup, double seconds) {
     std::string out = "make race: every load measured for " + format("%.1f", seconds) + " s after warm-up; ";
     out += setup.counter == "perf" ? "syscalls and server CPU counted by perf stat (exact, cheap)\n"
                                    : "syscalls counted by STRACE\n";
+    if (!setup.tracefs_note.empty()) out += "  tracefs: " + setup.tracefs_note + "\n";
     if (setup.counter != "perf") {
         out += "  WARNING: " + setup.counter_note + ".\n"
                "  strace slows every traced call by tens of microseconds and changes io_uring's batching:\n"
@@ -161,6 +163,26 @@ std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs) {
         }
         checks.push_back(check);
     }
+    // The O(n) lesson: a scan of every fd costs select and poll CPU per message in
+    // proportion to K; epoll's ready list does not. Medians of the idle rounds.
+    auto points = idle_points(runs);
+    for (const auto& low : points) {
+        if (low.idle != 0) continue;
+        const IdlePoint* high = nullptr;
+        for (const auto& point : points)
+            if (point.server == low.server && point.idle > 0 && (!high || point.idle > high->idle)) high = &point;
+        bool scans = low.model == "select" || low.model == "poll";
+        if (!high || !(scans || low.model == "epoll") || low.cpu_us_per_msg <= 0) continue;
+        double growth = high->cpu_us_per_msg / low.cpu_us_per_msg;
+        std::string k = std::to_string(high->idle);
+        RaceCheck check{low.server + (scans ? ": CPU per message at K = " + k + " idle >= 3x K = 0 (O(n) scan)"
+                                            : ": CPU per message at K = " + k + " idle <= 1.5x K = 0 (O(1) ready list)"),
+                        format("%.1fx", growth) + " (medians of " + std::to_string(std::min(low.rounds, high->rounds)) +
+                            " rounds)",
+                        scans ? growth >= 3 : growth <= 1.5, true};
+        checks.push_back(check);
+    }
+
     RaceCheck stall{"every reference: 4 KiB p99 < 5 ms at 50 connections", "not measured", true, false};
     double worst = -1;
     std::string worst_server;
@@ -213,6 +235,56 @@ std::string race_rounds_text(const std::vector<RaceRun>& runs) {
     return out;
 }
 
+std::vector<IdlePoint> idle_points(const std::vector<RaceRun>& runs) {
+    std::vector<IdlePoint> points;
+    std::map<std::pair<int, std::string>, std::vector<const RaceRun*>> rounds;
+    std::vector<std::string> servers;
+    for (const auto& run : runs) {
+        if (run.experiment != "idle" || run.status != "ok") continue;
+        rounds[{run.idle, run.server}].push_back(&run);
+        if (std::ranges::find(servers, run.server) == servers.end()) servers.push_back(run.server);
+    }
+    for (const auto& [key, of_point] : rounds) {
+        IdlePoint point{key.second, of_point.front()->model, key.first, static_cast<int>(of_point.size())};
+        std::vector<double> cpu, calls;
+        for (const RaceRun* run : of_point) {
+            if (run->cpu_us_per_msg >= 0) cpu.push_back(run->cpu_us_per_msg);
+            if (run->syscalls_per_msg >= 0) calls.push_back(run->syscalls_per_msg);
+        }
+        point.cpu_us_per_msg = median(cpu);
+        if (!cpu.empty()) {
+            point.cpu_low = *std::ranges::min_element(cpu);
+            point.cpu_high = *std::ranges::max_element(cpu);
+        }
+        point.syscalls_per_msg = median(calls);
+        points.push_back(point);
+    }
+    std::ranges::stable_sort(points, [&](const IdlePoint& a, const IdlePoint& b) {
+        auto rank = [&](const std::string& name) { return std::ranges::find(servers, name) - servers.begin(); };
+        return std::pair(a.idle, rank(a.server)) < std::pair(b.idle, rank(b.server));
+    });
+    return points;
+}
+
+std::string race_idle_text(const std::vector<RaceRun>& runs) {
+    auto points = idle_points(runs);
+    if (points.empty()) return {};
+    std::string out = "one busy client beside K idle connections (server CPU per message: median and range over "
+                      "the rounds, interleaved):\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-22s %-12s %6s %7s %12s %21s %10s\n", "server", "model", "K", "rounds",
+                  "CPU/msg", "range", "calls/msg");
+    out += line;
+    for (const auto& point : points) {
+        std::string range = format("%.1f", point.cpu_low) + "-" + format("%.1f us", point.cpu_high);
+        std::snprintf(line, sizeof line, "  %-22s %-12s %6d %7d %9.1f us %21s %10.2f\n", point.server.c_str(),
+                      point.model.c_str(), point.idle, point.rounds, point.cpu_us_per_msg, range.c_str(),
+                      point.syscalls_per_msg);
+        out += line;
+    }
+    return out;
+}
+
 std::string race_checks_text(const std::vector<RaceCheck>& checks) {
     std::string out = "figures to reach (benchmarks, this run only):\n";
     int unmeasured = 0;
@@ -239,6 +311,7 @@ nlohmann::json race_json(const RaceResults& results, const std::vector<RaceCheck
     out["machine"] = {{"kernel", std::string(machine.release)}, {"arch", std::string(machine.machine)},
                       {"cpus", results.setup.cpus}};
     out["setup"] = {{"counter", results.setup.counter}, {"counter_note", results.setup.counter_note},
+                    {"tracefs_note", results.setup.tracefs_note},
                     {"pinned", results.setup.pinned}, {"network_namespaces", results.setup.namespaces}};
     out["runs"] = nlohmann::json::array();
     for (const auto& run : results.runs) {
@@ -265,6 +338,7 @@ RaceResults race_results_from_json(const nlohmann::json& json) {
     const auto& setup = json.at("setup");
     results.setup.counter = setup.at("counter");
     results.setup.counter_note = setup.value("counter_note", "");
+    results.setup.tracefs_note = setup.value("tracefs_note", "");
     results.setup.pinned = setup.value("pinned", false);
     results.setup.namespaces = setup.value("network_namespaces", false);
     results.setup.cpus = json.at("machine").value("cpus", 1);

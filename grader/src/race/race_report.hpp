@@ -30,6 +30,20 @@ struct RaceCheck {
 std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs);
 /// The rounds' medians and ranges, one line per server and load (empty without rounds).
 std::string race_rounds_text(const std::vector<RaceRun>& runs);
+
+/// One point of the O(n) experiment: a server at K idle connections, over its rounds.
+struct IdlePoint {
+    std::string server, model;
+    int idle = 0;
+    int rounds = 0;                ///< successful rounds summarised
+    double cpu_us_per_msg = -1;    ///< median server CPU per message
+    double cpu_low = -1, cpu_high = -1;  ///< its range over the rounds
+    double syscalls_per_msg = -1;  ///< median
+};
+/// The idle experiment's medians, ordered by K, then by the servers' first appearance.
+std::vector<IdlePoint> idle_points(const std::vector<RaceRun>& runs);
+/// Those medians as a table (empty without the experiment).
+std::string race_idle_text(const std::vector<RaceRun>& runs);
 std::string race_checks_text(const std::vector<RaceCheck>& checks);
 
 nlohmann::json race_json(const RaceResults& results, const std::vector<RaceCheck>& checks);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "bench_client.hpp"
 #include "c10k/io_uring_support.hpp"
@@ -166,6 +167,7 @@ RaceSetup decide_setup(const RaceOptions& options) {
     setup.counter = options.counter == "auto" ? "perf" : options.counter;
     if (setup.counter == "strace") setup.counter_note = "strace was asked for (--counter strace)";
     if (setup.counter == "perf") {
+        setup.tracefs_note = mount_tracefs_if_missing();
         std::string why_not = perf_unavailable_reason();
         if (!why_not.empty()) {
             if (options.counter == "perf") throw SpecError("--counter perf: " + why_not);
@@ -251,22 +253,27 @@ RaceResults run_race(const RaceConfig& config, const RaceOptions& options) {
         }
     }
 
+    // The O(n) experiment, interleaved: every K and every server, round after round.
     if (options.idle_experiment) {
-        for (const auto& name : config.idle_servers) {
-            if (!wanted(options, name)) continue;
-            const RaceServer& server = *find_server(config, name);
-            std::filesystem::path binary = options.build_dir / server.binary;
-            std::string problem = cannot_run(server, binary);
+        std::set<std::string> skipped;
+        for (int round = 1; round <= config.idle_rounds; ++round) {
             for (int idle : config.idle_counts) {
-                if (idle + 1 > server.max_connections) continue;
-                RaceRun row = race_row(server, "idle", 1, idle, 64);
-                if (!problem.empty()) {
-                    row.status = "skipped";
-                    row.reason = problem;
-                    record(row);
-                    break;
+                for (const auto& name : config.idle_servers) {
+                    if (!wanted(options, name) || skipped.contains(name)) continue;
+                    const RaceServer& server = *find_server(config, name);
+                    if (idle + 1 > server.max_connections) continue;
+                    std::filesystem::path binary = options.build_dir / server.binary;
+                    RaceRun row = race_row(server, "idle", 1, idle, 64);
+                    row.round = round;
+                    if (std::string problem = cannot_run(server, binary); !problem.empty()) {
+                        row.status = "skipped";
+                        row.reason = problem;
+                        record(row);
+                        skipped.insert(name);
+                        continue;
+                    }
+                    record(SingleRun(server, binary, results.setup).run(row, idle_seconds));
                 }
-                record(SingleRun(server, binary, results.setup).run(row, idle_seconds));
             }
         }
     }
