@@ -167,9 +167,7 @@ bool handle_completion(io_uring& ring, int listener, const io_uring_cqe& cqe, Co
 }
 
 // slide-begin: event-loop
-void run_event_loop(io_uring& ring, int listener) {
-    Connections connections;
-    StopSignal stop{open_stop_signalfd()};
+void run_event_loop(io_uring& ring, int listener, Connections& connections, StopSignal& stop) {
     submit_stop_read(ring, stop);
     submit_accept(ring, listener);
     for (bool running = true; running;) {
@@ -209,6 +207,14 @@ int setup_ring(io_uring& ring) {
 }
 // slide-end: setup
 
+// Releases the ring on every way out of main, an exception included, as liburing's
+// examples call io_uring_queue_exit on each exit path. Declared after what requests in
+// flight write into (the connections' buffers, the signal's info), it is released first.
+struct RingGuard {
+    io_uring& ring;
+    ~RingGuard() { io_uring_queue_exit(&ring); }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,15 +223,17 @@ int main(int argc, char** argv) {
         c10k::install_stop_signals();
         (void)c10k::block_stop_signals();  // from now on they arrive through the signalfd
         c10k::raise_open_file_limit();
+        Connections connections;
+        StopSignal stop{open_stop_signalfd()};
         io_uring ring;
         if (int ret = setup_ring(ring); ret < 0) {
             std::fprintf(stderr, "server: %s\n", c10k::io_uring_unavailable_reason(-ret).c_str());
             return 1;
         }
+        RingGuard release_ring{ring};
         Fd listener = c10k::open_listener(options);
         c10k::announce_listening(listener.get());
-        run_event_loop(ring, listener.get());
-        io_uring_queue_exit(&ring);
+        run_event_loop(ring, listener.get(), connections, stop);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "server: %s\n", error.what());
         return 1;

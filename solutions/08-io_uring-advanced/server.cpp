@@ -67,7 +67,7 @@ int tag_fd(std::uint64_t user_data) { return static_cast<int>(user_data & 0xffff
 class BufferRing {
 public:
     // slide-begin: buffer-ring-setup
-    explicit BufferRing(io_uring& ring) : memory_(std::size_t(kBufferCount) * kBufferSize) {
+    explicit BufferRing(io_uring& ring) : uring_(ring), memory_(std::size_t(kBufferCount) * kBufferSize) {
         // liburing 2.3 has no io_uring_setup_buf_ring: map page-aligned memory, register it.
         std::size_t bytes = kBufferCount * sizeof(io_uring_buf);
         void* mapped =
@@ -78,13 +78,24 @@ public:
         registration.ring_addr = reinterpret_cast<std::uint64_t>(ring_);
         registration.ring_entries = kBufferCount;
         registration.bgid = kBufferGroup;
-        if (int ret = io_uring_register_buf_ring(&ring, &registration, 0); ret < 0)
+        if (int ret = io_uring_register_buf_ring(&ring, &registration, 0); ret < 0) {
+            ::munmap(mapped, bytes);
+            ring_ = nullptr;
             throw c10k::SyscallError("io_uring_register_buf_ring", -ret);
+        }
         io_uring_buf_ring_init(ring_);
         for (unsigned id = 0; id < kBufferCount; ++id) add(id, id);
         io_uring_buf_ring_advance(ring_, kBufferCount);
     }
     // slide-end: buffer-ring-setup
+    ~BufferRing() {
+        if (!ring_) return;
+        // While the ring lives (RingGuard outlives the server): no recv picks a buffer after this.
+        io_uring_unregister_buf_ring(&uring_, kBufferGroup);
+        ::munmap(ring_, kBufferCount * sizeof(io_uring_buf));
+    }
+    BufferRing(const BufferRing&) = delete;
+    BufferRing& operator=(const BufferRing&) = delete;
 
     char* buffer(unsigned id) { return memory_.data() + std::size_t(id) * kBufferSize; }
 
@@ -100,6 +111,7 @@ private:
                               io_uring_buf_ring_mask(kBufferCount), static_cast<int>(offset));
     }
 
+    io_uring& uring_;
     std::vector<char> memory_;
     io_uring_buf_ring* ring_ = nullptr;
 };
@@ -352,6 +364,14 @@ int init_ring(io_uring& ring) {
 }
 // slide-end: setup
 
+// Releases the ring on every way out of main, an exception included, as liburing's
+// examples call io_uring_queue_exit on each exit path. The server goes before it: its
+// BufferRing unregisters its buffers first, so no recv can write into them once freed.
+struct RingGuard {
+    io_uring& ring;
+    ~RingGuard() { io_uring_queue_exit(&ring); }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -372,11 +392,11 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "server: %s\n", c10k::io_uring_unavailable_reason(-ret).c_str());
             return 1;
         }
+        RingGuard release_ring{ring};
         Fd listener = c10k::open_listener(options);
         Server server{ring, listener.get(), BufferRing(ring), {}, {}, open_stop_signalfd()};
         c10k::announce_listening(listener.get());
         run_event_loop(server);
-        io_uring_queue_exit(&ring);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "server: %s\n", error.what());
         return 1;
