@@ -147,7 +147,7 @@ RaceRun run(const std::string& server, int connections, std::size_t size, double
 TEST_CASE("race checks: ratios from the same run, unmet and unmeasured told apart") {
     std::vector<RaceRun> runs = {run("06-epoll", 50, 64, 100000, 8, 2.0), run("07-io_uring", 50, 64, 120000, 7, 0.1),
                                  run("yardstick", 50, 64, 125000, 7, 2.0), run("06-epoll", 50, 4096, 90000, 9, 2.0)};
-    auto checks = race_checks(runs);
+    auto checks = race_checks(runs, {{"07-io_uring", 0.5}, {"08-io_uring-advanced", 0.5}});
     auto find = [&](const std::string& start) {
         for (const auto& c : checks)
             if (c.goal.starts_with(start)) return c;
@@ -164,6 +164,7 @@ TEST_CASE("race checks: ratios from the same run, unmet and unmeasured told apar
     CHECK_FALSE(find("08-io_uring-advanced >= 1.0x 06-epoll msgs/s, less server CPU per message at 50").measured_ok);
     CHECK(find("every reference: 4 KiB p99").met);
     CHECK(find("07-io_uring <= 0.5 syscalls").met);
+    CHECK_FALSE(find("08-io_uring-advanced <= 0.5 syscalls").measured_ok);  // a budget, but no run
 }
 
 TEST_CASE("race charts: one script per chart, missing figures as '-', both formats") {
@@ -235,4 +236,18 @@ TEST_CASE("race.toml: idle rounds, 1 by default, 1 to 99") {
     CHECK_THROWS_WITH(load_race_config(write_config(head + "rounds = 0\n" + server)),
                       Catch::Contains(":7: 'rounds' must be a number from 1 to 99"));
     CHECK(load_race_config(C10K_SOURCE_DIR "/grader/bench/race.toml").idle_rounds == 5);
+}
+
+TEST_CASE("race.toml: [checks] syscall budgets name known servers") {
+    const std::string head = "[loads]\nconnections = [1]\nsizes = [64]\n";
+    const std::string server = "[[server]]\nname = \"x\"\nmodel = \"y\"\n";
+    CHECK(load_race_config(write_config(head + "[checks]\nsyscalls_per_message = { x = 0.5 }\n" + server))
+              .syscall_budgets.at("x") == 0.5);
+    CHECK_THROWS_WITH(load_race_config(write_config(head + "[checks]\nsyscalls_per_message = { z = 0.5 }\n" + server)),
+                      Catch::Contains(":5: [checks] names 'z', which is no [[server]]"));
+    CHECK_THROWS_WITH(load_race_config(write_config(head + "[checks]\nsyscalls_per_message = { x = -1 }\n" + server)),
+                      Catch::Contains("must be a number > 0"));
+    auto budgets = load_race_config(C10K_SOURCE_DIR "/grader/bench/race.toml").syscall_budgets;
+    CHECK(budgets.at("07-io_uring") == 0.5);
+    CHECK(budgets.at("08-io_uring-advanced") == 0.5);
 }

@@ -1,5 +1,7 @@
 #include "race_config.hpp"
 
+#include <algorithm>
+
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -121,7 +123,7 @@ RaceConfig load_race_config(const std::filesystem::path& path) {
         message << file << ":" << error.source().begin.line << ": not valid TOML: " << error.description();
         throw SpecError(message.str());
     }
-    reject_unknown_keys(file, root, {"loads", "idle_experiment", "rounds", "server"});
+    reject_unknown_keys(file, root, {"loads", "idle_experiment", "rounds", "server", "checks"});
     RaceConfig config;
     const toml::table* loads = root["loads"].as_table();
     if (!loads) fail(file, nullptr, "missing the [loads] table");
@@ -155,6 +157,20 @@ RaceConfig load_race_config(const std::filesystem::path& path) {
         const toml::table* table = node.as_table();
         if (!table) fail(file, &node, "[[server]] must be a table");
         config.servers.push_back(read_server(file, *table));
+    }
+    if (const toml::table* checks = root["checks"].as_table()) {
+        reject_unknown_keys(file, *checks, {"syscalls_per_message"});
+        if (const toml::node* node = checks->get("syscalls_per_message")) {
+            const toml::table* budgets = node->as_table();
+            if (!budgets) fail(file, node, "'syscalls_per_message' must be a table: { \"server\" = budget, ... }");
+            for (const auto& [name, value] : *budgets) {
+                auto budget = value.value<double>();
+                if (!budget || *budget <= 0) fail(file, &value, "the budget of '" + std::string(name.str()) + "' must be a number > 0");
+                bool known = std::ranges::any_of(config.servers, [&](const RaceServer& s) { return s.name == name.str(); });
+                if (!known) fail(file, &value, "[checks] names '" + std::string(name.str()) + "', which is no [[server]]");
+                config.syscall_budgets[std::string(name.str())] = *budget;
+            }
+        }
     }
     for (const char* table : {"idle_experiment", "rounds"}) {
         for (const auto& name : std::string(table) == "rounds" ? config.round_servers : config.idle_servers) {

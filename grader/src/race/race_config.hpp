@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct RaceConfig {
     std::size_t round_size = 64;
     double round_seconds = 0.5;
     std::vector<RaceServer> servers;
+    /// [checks] syscalls_per_message: a server's budget of syscalls per message at 50 x 64 B.
+    std::map<std::string, double> syscall_budgets;
 };
 
 /// Reads @p file. Throws SpecError ("race.toml:12: ...") when it cannot be used.

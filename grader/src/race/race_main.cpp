@@ -61,8 +61,10 @@ int main(int argc, char** argv) {
             std::cout << race_table_head();
             for (const auto& run : results.runs)
                 if (run.round == 0 || run.status != "ok") std::cout << race_table_row(run);
+            std::map<std::string, double> budgets;
+            if (std::filesystem::exists(config_file)) budgets = load_race_config(config_file).syscall_budgets;
             std::cout << "\n" << race_idle_text(results.runs) << "\n" << race_rounds_text(results.runs) << "\n"
-                      << race_checks_text(race_checks(results.runs));
+                      << race_checks_text(race_checks(results.runs, budgets));
             for (const auto& problem : draw_race_charts(results.runs, output_dir)) std::cout << "charts: " << problem << "\n";
             return 0;
         }
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
         std::cout << "c10k-race: " << config.servers.size() << " servers in " << config_file.filename().string()
                   << "; checking perf, pinning and namespaces ...\n" << std::flush;
         RaceResults results = run_race(config, options);
-        std::vector<RaceCheck> checks = race_checks(results.runs);
+        std::vector<RaceCheck> checks = race_checks(results.runs, config.syscall_budgets);
         std::cout << "\n" << race_header(results.setup, options.seconds > 0 ? options.seconds : config.seconds)
                   << "\n" << race_idle_text(results.runs) << "\n" << race_rounds_text(results.runs) << "\n"
                   << race_checks_text(checks);

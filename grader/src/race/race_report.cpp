@@ -126,7 +126,7 @@ std::string race_table_row(const RaceRun& run) {
     return out;
 }
 
-std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs) {
+std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs, const std::map<std::string, double>& syscall_budgets) {
     std::vector<RaceCheck> checks;
     auto ratio_check = [&](const std::string& goal, const std::string& a, const std::string& b, int connections,
                            double at_least, bool also_cpu) {
@@ -153,8 +153,8 @@ std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs) {
                         "06-epoll", connections, 1.0, true);
         ratio_check("06-epoll >= 0.9x the yardstick's msgs/s" + at, "06-epoll", "yardstick", connections, 0.9, false);
     }
-    for (auto [server, budget] : {std::pair{"07-io_uring", 0.5}, std::pair{"08-io_uring-advanced", 0.2}}) {
-        RaceCheck check{std::string(server) + format(" <= %.1f syscalls per message at 50 x 64 B", budget),
+    for (const auto& [server, budget] : syscall_budgets) {
+        RaceCheck check{server + format(" <= %.2g syscalls per message at 50 x 64 B", budget),
                         "not measured", false, false};
         if (auto run = figure(runs, server, 50, 64); run && run->syscalls_per_msg >= 0) {
             check.measured_ok = true;

@@ -2,6 +2,7 @@
 /// @file race_report.hpp
 /// @brief make race's outputs: the table, results.json, the headline comparisons.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,11 @@ struct RaceCheck {
     bool measured_ok = false;  ///< false: a run it needs is missing or failed
 };
 
-/// The comparisons from issue 6's "figures to reach", as measured in this run.
-/// Uses the medians of the interleaved rounds where the run has them.
-std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs);
+/// The comparisons from issue 6's "figures to reach", as measured in this run, and the
+/// syscall budgets of race.toml's [checks] (@p syscall_budgets: server -> calls per message
+/// at 50 x 64 B). Uses the medians of the interleaved rounds where the run has them.
+std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs,
+                                   const std::map<std::string, double>& syscall_budgets = {});
 /// The rounds' medians and ranges, one line per server and load (empty without rounds).
 std::string race_rounds_text(const std::vector<RaceRun>& runs);
 
