@@ -22,7 +22,8 @@ fi
 step "2. make grade LAB=01 builds (the grader and lab 01) on its own, quietly, and grades the starter"
 status=0
 make grade LAB=01 >grade.txt 2>&1 || status=$?
-[[ $status == 1 ]] || { cat grade.txt; echo "FAIL: expected exit 1 (points lost), got $status"; exit 1; }
+# The grader exits 1 when points are lost; make reports that as its own exit status 2.
+[[ $status == 2 ]] || { cat grade.txt; echo "FAIL: expected make's exit 2 (points lost), got $status"; exit 1; }
 if grep -E "Entering directory|Building CXX" grade.txt; then echo "FAIL: make grade shows the build (above)"; exit 1; fi
 grep -q "score: 0/100" grade.txt || { cat grade.txt; echo "FAIL: expected score 0/100 for the starter"; exit 1; }
 grep -q "hint:" grade.txt || { cat grade.txt; echo "FAIL: no hints"; exit 1; }

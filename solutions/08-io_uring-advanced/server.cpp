@@ -67,7 +67,8 @@ int tag_fd(std::uint64_t user_data) { return static_cast<int>(user_data & 0xffff
 class BufferRing {
 public:
     // slide-begin: buffer-ring-setup
-    explicit BufferRing(io_uring& ring) : uring_(ring), memory_(std::size_t(kBufferCount) * kBufferSize) {
+    explicit BufferRing(io_uring& ring)
+        : uring_(ring), memory_(std::size_t(kBufferCount) * kBufferSize) {
         // liburing 2.3 has no io_uring_setup_buf_ring: map page-aligned memory, register it.
         std::size_t bytes = kBufferCount * sizeof(io_uring_buf);
         void* mapped =
