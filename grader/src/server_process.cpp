@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -122,6 +123,34 @@ namespace {
 std::mutex g_live_groups_mutex;
 std::set<pid_t> g_live_groups;
 
+// One process as /proc/PID/stat shows it: its state, parent and process group.
+struct ProcessEntry {
+    pid_t pid = 0, parent = 0, group = 0;
+    bool zombie = false;
+};
+
+// Every process on the machine now (those that vanish while we read are skipped).
+std::vector<ProcessEntry> list_processes() {
+    std::vector<ProcessEntry> processes;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+        std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string text;
+        // The command name in parentheses may hold spaces: the fields start after the last ')'.
+        if (!std::getline(stat, text) || text.rfind(')') == std::string::npos) continue;
+        std::istringstream fields(text.substr(text.rfind(')') + 2));
+        ProcessEntry process;
+        std::string state;
+        if (!(fields >> state >> process.parent >> process.group)) continue;
+        process.pid = std::stoi(name);
+        process.zombie = state == "Z";
+        processes.push_back(process);
+    }
+    return processes;
+}
+
 void unregister_live_group(pid_t group) {
     std::lock_guard lock(g_live_groups_mutex);
     g_live_groups.erase(group);
@@ -131,32 +160,22 @@ void unregister_live_group(pid_t group) {
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 int kill_escaped_descendants() {
-    const std::string self = std::to_string(::getpid());
+    const pid_t self = ::getpid();
     const pid_t own_group = ::getpgrp();
     std::lock_guard lock(g_live_groups_mutex);
     int killed = 0;
     // Repeat: a killed escapee's own children are re-parented to us in turn.
     for (int round = 0; round < 5; ++round) {
         int found = 0;
-        std::error_code error;
-        for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
-            std::string name = entry.path().filename().string();
-            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-            std::ifstream stat(entry.path() / "stat");
-            std::string text;
-            if (!std::getline(stat, text) || text.rfind(')') == std::string::npos) continue;
-            std::istringstream fields(text.substr(text.rfind(')') + 2));
-            std::string state, parent;
-            fields >> state >> parent;
-            pid_t pid = std::stoi(name);
+        for (const ProcessEntry& process : list_processes()) {
             // Our own helpers (e.g. a popen'd command) share our group: leave them alone.
-            pid_t group = ::getpgid(pid);
-            if (parent != self || group == own_group || g_live_groups.contains(group)) continue;
-            if (state != "Z") {  // a zombie is already dead: only reap it
-                ::kill(pid, SIGKILL);
+            if (process.parent != self || process.group == own_group || g_live_groups.contains(process.group))
+                continue;
+            if (!process.zombie) {  // a zombie is already dead: only reap it
+                ::kill(process.pid, SIGKILL);
                 ++found;
             }
-            ::waitpid(pid, nullptr, 0);
+            ::waitpid(process.pid, nullptr, 0);
         }
         killed += found;
         if (found == 0) break;
@@ -279,20 +298,8 @@ namespace {
 // True while a process of group @p group is alive (zombies do not count): a SIGKILLed
 // process still runs until the kernel has torn it down.
 bool group_has_live_members(pid_t group) {
-    std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
-        std::string name = entry.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream stat(entry.path() / "stat");
-        std::string text;
-        if (!std::getline(stat, text) || text.rfind(')') == std::string::npos) continue;
-        std::istringstream fields(text.substr(text.rfind(')') + 2));
-        std::string state;
-        pid_t parent = 0, member_group = 0;
-        fields >> state >> parent >> member_group;
-        if (member_group == group && state != "Z") return true;
-    }
-    return false;
+    return std::ranges::any_of(list_processes(),
+                               [&](const ProcessEntry& p) { return p.group == group && !p.zombie; });
 }
 }  // namespace
 
