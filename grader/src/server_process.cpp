@@ -421,13 +421,11 @@ std::string ServerProcess::stderr_tail(std::size_t max_lines) const {
 int ServerProcess::task_count() const {
     if (status_) return 0;
     int tasks = 0;
-    std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
-        std::string name = entry.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (::getpgid(std::stoi(name)) != pid_) continue;
+    for (const ProcessEntry& process : list_processes()) {
+        if (process.group != pid_) continue;
         std::error_code ignored;
-        for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator(entry.path() / "task", ignored))
+        for ([[maybe_unused]] const auto& task :
+             std::filesystem::directory_iterator("/proc/" + std::to_string(process.pid) + "/task", ignored))
             ++tasks;
     }
     return tasks;
