@@ -19,9 +19,13 @@ if grep -rl "slide-begin:" --include='*.cpp' . | grep -q .; then
     echo "FAIL: reference solution code in the handout:"; grep -rl "slide-begin:" --include='*.cpp' .; exit 1
 fi
 
+# As a student types it: not as a sub-make of `make test`, which would print make[1]'s
+# "Entering directory" lines that a student never sees.
+student_make() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make "$@"; }
+
 step "2. make grade LAB=01 builds (the grader and lab 01) on its own, quietly, and grades the starter"
 status=0
-make grade LAB=01 >grade.txt 2>&1 || status=$?
+student_make grade LAB=01 >grade.txt 2>&1 || status=$?
 # The grader exits 1 when points are lost; make reports that as its own exit status 2.
 [[ $status == 2 ]] || { cat grade.txt; echo "FAIL: expected make's exit 2 (points lost), got $status"; exit 1; }
 if grep -E "Entering directory|Building CXX" grade.txt; then echo "FAIL: make grade shows the build (above)"; exit 1; fi
@@ -31,7 +35,7 @@ grep -q "hint:" grade.txt || { cat grade.txt; echo "FAIL: no hints"; exit 1; }
 step "3. a compile error shows the compiler's message, and only that"
 echo "this is not C++" >>labs/01-blocking/server.cpp
 status=0
-make grade LAB=01 >grade.txt 2>&1 || status=$?
+student_make grade LAB=01 >grade.txt 2>&1 || status=$?
 [[ $status != 0 ]] || { cat grade.txt; echo "FAIL: make grade passed with a compile error"; exit 1; }
 grep -q "server.cpp:.*error:" grade.txt || { cat grade.txt; echo "FAIL: no compiler error shown"; exit 1; }
 grep -q "the build failed" grade.txt || { cat grade.txt; echo "FAIL: no word that the build failed"; exit 1; }
