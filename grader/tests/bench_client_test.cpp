@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench_client.hpp"
+#include "load/bench_client.hpp"
 #include "process_check.hpp"
-#include "server_process.hpp"
+#include "2-runner/server_process.hpp"
 
 using namespace c10k::grader;
 

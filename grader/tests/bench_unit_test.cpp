@@ -6,13 +6,13 @@
 #include <fstream>
 #include <random>
 
-#include "echo_pattern.hpp"
-#include "lab_spec.hpp"
-#include "latency_histogram.hpp"
-#include "race_charts.hpp"
-#include "race_config.hpp"
-#include "race_report.hpp"
-#include "syscall_counter.hpp"
+#include "load/echo_pattern.hpp"
+#include "1-spec/lab_spec.hpp"
+#include "load/latency_histogram.hpp"
+#include "race/race_charts.hpp"
+#include "race/race_config.hpp"
+#include "race/race_report.hpp"
+#include "race/syscall_counter.hpp"
 
 using namespace c10k::grader;
 

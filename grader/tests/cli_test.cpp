@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grader_run.hpp"
-#include "network_namespace.hpp"
+#include "2-runner/network_namespace.hpp"
 
 using test_support::Run;
 using test_support::run_grader;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "echo_checker.hpp"
+#include "3-test_kinds/echo_checker.hpp"
 
 using namespace c10k::grader;
 

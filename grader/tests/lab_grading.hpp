@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include "c10k/io_uring_support.hpp"
-#include "grading.hpp"
-#include "lab_spec.hpp"
+#include "grade/grading.hpp"
+#include "1-spec/lab_spec.hpp"
 
 /// True (after a WARN naming the reason) when io_uring is blocked here: the calling test
 /// then returns early -- Catch2 2.x has no SKIP, and the grader itself skips these labs.

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "lab_locator.hpp"
+#include "1-spec/lab_locator.hpp"
 
 using namespace c10k::grader;
 

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "process_check.hpp"
-#include "server_process.hpp"
+#include "2-runner/server_process.hpp"
 #include "test_failure.hpp"
 
 using namespace c10k::grader;

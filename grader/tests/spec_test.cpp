@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "lab_spec.hpp"
+#include "1-spec/lab_spec.hpp"
 
 using c10k::grader::parse_lab_spec;
 using c10k::grader::SpecError;

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "strace_parser.hpp"
+#include "4-audit/strace_parser.hpp"
 
 using c10k::grader::parse_strace_line;
 

@@ -3,8 +3,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "syscall_audit.hpp"
-#include "syscall_families.hpp"
+#include "4-audit/syscall_audit.hpp"
+#include "4-audit/syscall_families.hpp"
 
 using namespace c10k::grader;
 

@@ -14,8 +14,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "bench_client.hpp"
-#include "bench_report.hpp"
+#include "load/bench_client.hpp"
+#include "bench/bench_report.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
 

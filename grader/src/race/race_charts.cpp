@@ -1,4 +1,4 @@
-#include "race_charts.hpp"
+#include "race/race_charts.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "race_report.hpp"
-#include "server_process.hpp"
+#include "race/race_report.hpp"
+#include "2-runner/server_process.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "race_runner.hpp"
+#include "race/race_runner.hpp"
 
 namespace c10k::grader {
 

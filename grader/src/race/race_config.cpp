@@ -1,4 +1,4 @@
-#include "race_config.hpp"
+#include "race/race_config.hpp"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 
 #include <toml++/toml.h>
 
-#include "lab_spec.hpp"  // SpecError
+#include "1-spec/lab_spec.hpp"  // SpecError
 
 namespace c10k::grader {
 namespace {

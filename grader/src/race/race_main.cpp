@@ -15,12 +15,12 @@
 #include <CLI/CLI.hpp>
 
 #include "c10k/stop_signals.hpp"
-#include "lab_spec.hpp"
-#include "race_charts.hpp"
-#include "race_config.hpp"
-#include "race_report.hpp"
-#include "race_runner.hpp"
-#include "server_process.hpp"
+#include "1-spec/lab_spec.hpp"
+#include "race/race_charts.hpp"
+#include "race/race_config.hpp"
+#include "race/race_report.hpp"
+#include "race/race_runner.hpp"
+#include "2-runner/server_process.hpp"
 
 using namespace c10k::grader;
 

@@ -1,4 +1,4 @@
-#include "race_report.hpp"
+#include "race/race_report.hpp"
 
 #include <algorithm>
 #include <map>
@@ -9,7 +9,7 @@
 #include <ctime>
 #include <sys/utsname.h>
 
-#include "bench_report.hpp"
+#include "load/load_figures.hpp"
 
 namespace c10k::grader {
 namespace {

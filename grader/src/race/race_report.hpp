@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "race_runner.hpp"
+#include "race/race_runner.hpp"
 
 namespace c10k::grader {
 

@@ -1,4 +1,4 @@
-#include "race_runner.hpp"
+#include "race/race_runner.hpp"
 
 #include <sched.h>
 #include <unistd.h>
@@ -8,12 +8,12 @@
 #include <optional>
 #include <set>
 
-#include "bench_client.hpp"
+#include "load/bench_client.hpp"
 #include "c10k/io_uring_support.hpp"
-#include "lab_spec.hpp"
-#include "network_namespace.hpp"
-#include "server_process.hpp"
-#include "syscall_counter.hpp"
+#include "1-spec/lab_spec.hpp"
+#include "2-runner/network_namespace.hpp"
+#include "2-runner/server_process.hpp"
+#include "race/syscall_counter.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {

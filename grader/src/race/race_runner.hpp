@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "race_config.hpp"
+#include "race/race_config.hpp"
 
 namespace c10k::grader {
 

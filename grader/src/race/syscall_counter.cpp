@@ -1,4 +1,4 @@
-#include "syscall_counter.hpp"
+#include "race/syscall_counter.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,8 +13,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "server_process.hpp"
-#include "syscall_audit.hpp"
+#include "2-runner/server_process.hpp"
+#include "4-audit/syscall_audit.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {

@@ -1,0 +1,71 @@
+#include "3-test_kinds/registry.hpp"
+
+#include <algorithm>
+
+#include "1-spec/lab_spec.hpp"
+
+namespace c10k::grader {
+
+double TestContext::param(const std::string& name) const { return spec.params.at(name); }
+
+Deadline TestContext::deadline() const { return Deadline(Seconds(param("timeout"))); }
+
+const std::vector<TestKind>& test_kinds() {
+    static const std::vector<TestKind> kinds = {
+        {"echo", "one client sends `messages` messages of `size` random bytes, one at a time",
+         {{"size", 4096}, {"messages", 20}, {"timeout", 5}},
+         "read() returns as soon as *some* bytes arrive: write back exactly the n bytes it returned",
+         run_echo},
+        {"large_message", "one client sends `size` bytes at once while reading the echo",
+         {{"size", 1 << 20}, {"timeout", 10}},
+         "write() may take fewer bytes than asked: loop until every byte is written (write_all)",
+         run_large_message},
+        {"sequential_clients", "`clients` clients one after another, each echoes, closes, waits for EOF",
+         {{"clients", 5}, {"size", 1024}, {"timeout", 5}},
+         "after a client's EOF, close its socket and go back to accept() for the next one",
+         run_sequential_clients},
+        {"half_close", "the client sends `size` bytes, shuts its write side, expects all back then EOF",
+         {{"size", 65536}, {"timeout", 5}},
+         "read() returning 0 means the client has finished sending: echo what is left, then close",
+         run_half_close},
+        {"client_reset", "`rounds` clients each send `size` bytes, shut down and reset (RST); then one is served",
+         {{"rounds", 20}, {"size", 65536}, {"timeout", 5}},
+         "ignore SIGPIPE and treat ECONNRESET/EPIPE as 'this client is gone', never as fatal",
+         run_client_reset},
+        {"graceful_shutdown", "SIGTERM with an idle client connected: exit code 0 within `grace` seconds",
+         {{"grace", 1}, {"timeout", 5}},
+         "on EINTR check c10k::stop_requested() and leave the loop; return 0 from main",
+         run_graceful_shutdown, true},
+        {"concurrent", "`clients` connections at once, each echoed, then `messages` more each (ping-pong)",
+         {{"clients", 100}, {"messages", 2}, {"size", 64}, {"timeout", 30}, {"may_close", 0}, {"min_threads", 0}},
+         "every connection must be served while all the others stay open",
+         run_concurrent},
+        {"idle_clients", "`idle` clients connect and send nothing; `clients` others must be served meanwhile",
+         {{"idle", 1}, {"clients", 5}, {"messages", 10}, {"timeout", 3}},
+         "a blocking read() on an idle client stalls everyone: wait for readiness instead",
+         run_idle_clients},
+        {"latency", "`clients` connections ping-pong `size`-byte messages; p99 round trip under `p99_ms`",
+         {{"clients", 20}, {"size", 4096}, {"messages", 2000}, {"p99_ms", 20}, {"timeout", 30}},
+         "echo each message in one write, or set TCP_NODELAY: two small writes meet Nagle's algorithm "
+         "and the client's delayed ACK (~40 ms stalls)",
+         run_latency},
+        {"never_reading_client", "one client sends `size` bytes and never reads; `clients` others must be served",
+         {{"size", 64 << 20}, {"fill_seconds", 1}, {"clients", 10}, {"messages", 20}, {"stall_seconds", 3},
+          {"max_rss_mb", 0}, {"timeout", 20}},
+         "never block on one client: nonblocking sockets, a bounded buffer per connection, and stop reading a "
+         "client whose echoes cannot be sent (backpressure)",
+         run_never_reading_client},
+        {"idle_cost", "measures one client's msgs/s alone and beside `idle` idle connections (never fails)",
+         {{"idle", 2000}, {"messages", 3000}, {"timeout", 20}},
+         "", run_idle_cost},
+    };
+    return kinds;
+}
+
+const TestKind* find_test_kind(std::string_view name) {
+    const auto& kinds = test_kinds();
+    auto found = std::ranges::find(kinds, name, &TestKind::name);
+    return found == kinds.end() ? nullptr : &*found;
+}
+
+}  // namespace c10k::grader

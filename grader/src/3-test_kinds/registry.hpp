@@ -1,0 +1,66 @@
+#pragma once
+/// @file registry.hpp
+/// @brief Test kinds: the checks a spec's `[[test]]` entries can name.
+///
+/// A kind is one function that drives a running server and throws TestFailure on
+/// the first thing that is wrong. Its parameters and their defaults are declared
+/// here, so the spec parser can reject unknown ones and fill in the rest.
+
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deadline.hpp"
+#include "c10k/listener.hpp"
+
+namespace c10k::grader {
+
+struct TestSpec;
+class ServerProcess;
+
+/// What a test kind gets to work with.
+struct TestContext {
+    const TestSpec& spec;
+    SocketAddress server_address;
+    ServerProcess& server;
+    std::mt19937_64& random;
+    std::vector<std::string>& steps;  ///< what was done, shown under a failure and with --verbose
+
+    /// The spec's value for @p name (defaults already filled in).
+    [[nodiscard]] double param(const std::string& name) const;
+    /// The `timeout` parameter, as a Deadline starting now.
+    [[nodiscard]] Deadline deadline() const;
+};
+
+/// A registered test kind.
+struct TestKind {
+    std::string name;                        ///< as written in grade.toml: kind = "echo"
+    std::string summary;                     ///< one line for docs and --list-kinds
+    std::map<std::string, double> defaults;  ///< every parameter it takes, with its default
+    std::string hint;                        ///< shown when it fails, unless the spec sets one
+    std::function<void(TestContext&)> run;
+    bool ends_server = false;                ///< the test stops the server itself (shutdown)
+};
+
+/// Every kind, in documentation order.
+const std::vector<TestKind>& test_kinds();
+/// The kind called @p name, or nullptr.
+const TestKind* find_test_kind(std::string_view name);
+
+// One function per kind, each in test_kinds/<name>.cpp.
+void run_echo(TestContext& context);
+void run_large_message(TestContext& context);
+void run_sequential_clients(TestContext& context);
+void run_half_close(TestContext& context);
+void run_client_reset(TestContext& context);
+void run_graceful_shutdown(TestContext& context);
+void run_concurrent(TestContext& context);
+void run_idle_clients(TestContext& context);
+void run_latency(TestContext& context);
+void run_never_reading_client(TestContext& context);
+void run_idle_cost(TestContext& context);
+
+}  // namespace c10k::grader

@@ -1,0 +1,290 @@
+#include "4-audit/syscall_audit.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "load/load_generator.hpp"
+#include "2-runner/network_namespace.hpp"
+#include "2-runner/server_process.hpp"
+#include "4-audit/syscall_families.hpp"
+#include "test_failure.hpp"
+
+namespace c10k::grader {
+namespace {
+
+std::string fixed(double value, int decimals = 2) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+long count_of(const std::map<std::string, long>& counts, const std::vector<std::string>& names) {
+    long total = 0;
+    for (const auto& name : names)
+        if (auto it = counts.find(name); it != counts.end()) total += it->second;
+    return total;
+}
+
+// The per-family table, most frequent first.
+std::vector<SyscallRow> family_rows(const std::map<std::string, long>& by_name, long messages) {
+    std::map<std::string, long> by_family;
+    for (const auto& [name, count] : by_name) by_family[family_of(name)] += count;
+    std::vector<SyscallRow> rows;
+    for (const auto& [family, count] : by_family)
+        rows.push_back({family, count, messages > 0 ? double(count) / double(messages) : 0});
+    std::ranges::sort(rows, [](const SyscallRow& a, const SyscallRow& b) {
+        return a.count != b.count ? a.count > b.count : a.family < b.family;
+    });
+    return rows;
+}
+
+// What to look at when the budget is blown, from the shape of the counts.
+std::string budget_hint(const std::vector<SyscallRow>& rows) {
+    for (const auto& row : rows) {
+        if (row.family == "read" && row.per_message > 1.5)
+            return "several reads per message: read into a buffer as large as the socket offers (e.g. 64 KiB)";
+        if (row.family == "write" && row.per_message > 1.5)
+            return "several writes per message: write everything you read in one call, loop only on a short write";
+        if (row.family == "epoll_ctl" && row.per_message > 0.5)
+            return "epoll_ctl on every event: register each fd once, change interest only when it changes";
+        if (row.family == "io_uring_enter" && row.per_message > 0.5)
+            return "an io_uring_enter per operation: queue SQEs, submit them together with the wait "
+                   "(io_uring_submit_and_wait), then reap every CQE that is there before the next enter";
+    }
+    return "count what your loop calls per message (strace -f -c ./server --port 0) and drop what is not needed";
+}
+
+std::string audit_suffix(const SyscallSpec& spec) { return spec.name.empty() ? "" : " (" + spec.name + ")"; }
+
+std::string mechanism_name(const SyscallSpec& spec) { return "syscalls: the lab's I/O mechanism" + audit_suffix(spec); }
+
+std::string budget_name(const SyscallSpec& spec) {
+    return "syscalls: at most " + fixed(*spec.per_message_max, 1) + " per echoed message" + audit_suffix(spec);
+}
+
+bool has_mechanism_checks(const SyscallSpec& spec) {
+    return spec.mechanism_points > 0 || !spec.required.empty() || !spec.forbidden.empty() || spec.nonblocking_clients;
+}
+
+TestResult failed_audit(const std::string& name, double points, const std::string& reason,
+                        const std::string& hint) {
+    TestResult result;
+    result.name = name;
+    result.max_score = points;
+    result.reason = reason;
+    result.hint = hint;
+    return result;
+}
+
+}  // namespace
+
+// The traced server is strace's only child; its CPU time (all its threads, the kernel's
+// SQPOLL thread included) in seconds, or -1 when unknown.
+
+double traced_server_cpu_seconds(pid_t strace_pid) {
+    std::ifstream children("/proc/" + std::to_string(strace_pid) + "/task/" + std::to_string(strace_pid) + "/children");
+    pid_t server = 0;
+    if (!(children >> server)) return -1;
+    return process_cpu_seconds(server);
+}
+
+std::vector<std::string> strace_command(const std::filesystem::path& strace, const std::filesystem::path& trace_prefix,
+                                        int string_bytes) {
+    return {strace.string(), "-ff", "-ttt", "-qq", "-e", "signal=none", "-s", std::to_string(string_bytes),
+            "-o", trace_prefix.string(), "--"};
+}
+
+std::optional<std::filesystem::path> find_strace() { return find_program("strace"); }
+
+TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, double window_start,
+                               double window_end) {
+    std::vector<TracedCall> calls;
+    double announced_at = 0;
+    bool announced = false;
+    for (const auto& file : files) {
+        std::ifstream in(file);
+        for (std::string line; std::getline(in, line);) {
+            auto call = parse_strace_line(line);
+            if (!call) continue;
+            if (!announced && call->name == "write" && call->arguments.starts_with("1, \"listening on")) {
+                announced_at = call->timestamp;
+                announced = true;
+                continue;  // the announce itself belongs to the contract, not to the I/O model
+            }
+            calls.push_back(std::move(*call));
+        }
+    }
+    TraceCounts counts;
+    counts.tasks = static_cast<int>(files.size());
+    for (const auto& call : calls) {
+        ++counts.whole_run[call.name];
+        if (call.timestamp >= announced_at) {
+            ++counts.after_announce[call.name];
+            bool ok = call.result && *call.result >= 0;
+            if ((call.name == "accept" || call.name == "accept4") && ok) {
+                ++counts.accepted;
+                if (call.arguments.find("SOCK_NONBLOCK") != std::string::npos) ++counts.accepted_nonblocking;
+            }
+            if (call.name == "fcntl" && ok && call.arguments.find("F_SETFL") != std::string::npos &&
+                call.arguments.find("O_NONBLOCK") != std::string::npos)
+                ++counts.set_nonblocking;
+        }
+        if (call.timestamp >= window_start && call.timestamp <= window_end) ++counts.in_window[call.name];
+    }
+    return counts;
+}
+
+void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long messages, GradeReport& report) {
+    SyscallSummary& summary = report.syscalls.emplace_back();
+    summary.name = spec.name;
+    summary.load = std::to_string(spec.load.messages) + " messages of " + std::to_string(spec.load.size) + " B over " +
+                   std::to_string(spec.load.connections) +
+                   (spec.load.connections == 1 ? " connection" : " connections");
+    summary.measured = true;
+    summary.messages = messages;
+    summary.tasks = counts.tasks;
+    summary.rows = family_rows(counts.in_window, messages);
+    long total = 0;
+    for (const auto& row : summary.rows) total += row.count;
+    summary.per_message_total = messages > 0 ? double(total) / double(messages) : 0;
+
+    if (has_mechanism_checks(spec)) {
+        TestResult mechanism;
+        mechanism.name = mechanism_name(spec);
+        mechanism.max_score = spec.mechanism_points;
+        std::vector<std::string> problems;
+        for (const auto& entry : spec.required)
+            if (count_of(counts.whole_run, expand_syscall_alternatives(entry)) == 0)
+                problems.push_back("required " + entry + " never called");
+        for (const auto& entry : spec.forbidden) {
+            for (const auto& name : expand_syscall_alternatives(entry))
+                if (long n = count_of(counts.after_announce, {name}); n > 0)
+                    problems.push_back(name + " called " + std::to_string(n) + " times (not allowed in this lab)");
+        }
+        if (spec.max_threads && counts.tasks > *spec.max_threads)
+            problems.push_back("the server ran " + std::to_string(counts.tasks) + " threads/processes (this lab allows " +
+                               std::to_string(*spec.max_threads) + ")");
+        if (spec.nonblocking_clients && counts.accepted_nonblocking + counts.set_nonblocking < counts.accepted)
+            problems.push_back("blocking client sockets: " + std::to_string(counts.accepted) + " accepted, " +
+                               std::to_string(counts.accepted_nonblocking + counts.set_nonblocking) +
+                               " made nonblocking (accept4 with SOCK_NONBLOCK, or fcntl F_SETFL O_NONBLOCK)");
+        if (problems.empty()) {
+            mechanism.status = TestResult::Status::passed;
+            mechanism.score = spec.mechanism_points;
+        } else {
+            mechanism.reason = problems.front();
+            for (std::size_t i = 1; i < problems.size(); ++i) mechanism.reason += "; " + problems[i];
+            mechanism.hint = "this lab is about one I/O model: see the README's 'How it is graded'";
+        }
+        report.tests.push_back(std::move(mechanism));
+    }
+
+    if (spec.per_message_max) {
+        TestResult budget;
+        budget.name = budget_name(spec);
+        budget.max_score = spec.budget_points;
+        std::string breakdown = "per message:";
+        for (std::size_t i = 0; i < summary.rows.size() && i < 5; ++i)
+            breakdown += (i ? ", " : " ") + summary.rows[i].family + " " + fixed(summary.rows[i].per_message);
+        std::vector<std::string> over;
+        if (summary.per_message_total > *spec.per_message_max)
+            over.push_back(fixed(summary.per_message_total) + " per echoed message (budget " +
+                           fixed(*spec.per_message_max, 1) + ")");
+        for (const auto& [family, limit] : spec.family_max) {
+            auto row = std::ranges::find(summary.rows, family, &SyscallRow::family);
+            double per_message = row == summary.rows.end() ? 0 : row->per_message;
+            if (per_message > limit)
+                over.push_back(family + " " + fixed(per_message) + " per message (at most " + fixed(limit, 1) + ")");
+        }
+        if (over.empty()) {
+            budget.status = TestResult::Status::passed;
+            budget.score = spec.budget_points;
+            budget.steps.push_back(breakdown);
+        } else {
+            for (const auto& problem : over) budget.reason += problem + "; ";
+            budget.reason += breakdown;
+            budget.hint = budget_hint(summary.rows);
+        }
+        report.tests.push_back(std::move(budget));
+    }
+}
+
+void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOptions& options, GradeReport& report) {
+    const LoadSpec& load = spec.load;
+    std::string stderr_tail;
+    auto fail_all = [&](const std::string& reason, const std::string& hint) {
+        if (has_mechanism_checks(spec)) {
+            report.tests.push_back(failed_audit(mechanism_name(spec), spec.mechanism_points, reason, hint));
+            report.tests.back().server_stderr = stderr_tail;
+        }
+        if (spec.per_message_max) {
+            report.tests.push_back(failed_audit(budget_name(spec), spec.budget_points, reason, hint));
+            report.tests.back().server_stderr = stderr_tail;
+        }
+    };
+
+    auto strace = find_strace();
+    if (!strace) {
+        fail_all("strace is not installed, so syscalls cannot be counted", "run `make deps` (installs strace)");
+        return;
+    }
+    char pattern[] = "/tmp/c10k-trace-XXXXXX";
+    if (!::mkdtemp(pattern)) {
+        fail_all(std::string("grader: mkdtemp: ") + std::strerror(errno), "is /tmp writable?");
+        return;
+    }
+    std::filesystem::path dir = pattern;
+    std::vector<std::string> command = strace_command(*strace, dir / "trace", 16);
+    for (const auto& arg : server_command(options.server, spec.args)) command.push_back(arg);
+
+    LoadResult result;
+    double cpu_seconds = -1;
+    try {
+        ServerProcess server(command, sandbox_limits(lab.limits, options.network_namespaces));
+        try {
+            // strace slows start-up; give the announce more time than in the plain tests.
+            std::uint16_t port = server.wait_for_announce(Deadline(Seconds(lab.announce_timeout + 5)));
+            LoadOptions load_options;
+            load_options.connections = load.connections;
+            load_options.message_size = load.size;
+            load_options.messages = load.messages;
+            load_options.timeout = Seconds(load.timeout);
+            load_options.seed = options.seed ? options.seed : 1;
+            double cpu_before = traced_server_cpu_seconds(server.pid());
+            NetworkNamespaceGuard in_server_network(server.network_pid());
+            result = run_ping_pong_load(make_socket_address("127.0.0.1", port), load_options);
+            double cpu_after = traced_server_cpu_seconds(server.pid());
+            if (cpu_before >= 0 && cpu_after >= 0) cpu_seconds = cpu_after - cpu_before;
+        } catch (const TestFailure& failure) {
+            result.failure = std::string("under strace: ") + failure.what();
+        }
+        server.stop(Seconds(2));
+        stderr_tail = server.stderr_tail();
+    } catch (const TestFailure& failure) {
+        result.failure = failure.what();
+    }
+
+    kill_escaped_descendants();
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
+    if (result.completed) {
+        judge_syscalls(spec, count_traced_calls(files, result.window_start, result.window_end), result.echoed, report);
+        report.syscalls.back().cpu_seconds = cpu_seconds;
+    } else {
+        std::string hint = "the echo tests above show what goes wrong without strace";
+        if (stderr_tail.find("strace:") != std::string::npos) {
+            hint = "strace needs ptrace: in a container, allow it (the project's docker-shell does)";
+        }
+        fail_all("the audit load did not finish: " + result.failure, hint);
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+}
+
+}  // namespace c10k::grader

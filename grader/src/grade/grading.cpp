@@ -1,0 +1,149 @@
+#include "grade/grading.hpp"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <optional>
+#include <algorithm>
+#include <random>
+
+#include "c10k/io_uring_support.hpp"
+#include "2-runner/network_namespace.hpp"
+#include "4-audit/syscall_audit.hpp"
+#include "3-test_kinds/test_client.hpp"
+#include "test_failure.hpp"
+#include "3-test_kinds/registry.hpp"
+
+namespace c10k::grader {
+namespace {
+
+constexpr const char* kCrashHint =
+    "run the server by hand and repeat what this test does (gdb, or build with -fsanitize=address)";
+
+TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOptions& options,
+                        std::mt19937_64& random) {
+    const TestKind& kind = *find_test_kind(test.kind);
+    TestResult result;
+    result.name = test.name;
+    result.max_score = test.points;
+    result.extra_credit = test.extra_credit;
+    result.demonstration = test.demonstration();
+    result.hidden = test.hidden;
+    std::optional<ServerProcess> server;
+    try {
+        server.emplace(server_command(options.server, test.server_args),
+                       sandbox_limits(spec.limits, options.network_namespaces));
+        std::uint16_t port = server->wait_for_announce(Deadline(Seconds(spec.announce_timeout)));
+        result.steps.push_back("server announced port " + std::to_string(port));
+        TestContext context{test, make_socket_address("127.0.0.1", port), *server, random, result.steps};
+        {
+            NetworkNamespaceGuard in_server_network(server->network_pid());
+            kind.run(context);
+        }
+        if (!kind.ends_server)
+            if (auto status = server->poll_exit())
+                throw TestFailure("server " + status->describe() + " during the test", kCrashHint);
+        result.status = TestResult::Status::passed;
+        result.score = test.points;
+    } catch (const TestFailure& failure) {
+        result.reason = failure.what();
+        result.hint = test.hint.empty() ? (failure.hint().empty() ? kind.hint : failure.hint()) : test.hint;
+        // A dead server explains most failures better than the symptom the client saw.
+        if (server && !kind.ends_server && result.reason.find("server ") != 0) {
+            if (auto status = server->wait_exit(Deadline(Seconds(0.2)))) {
+                result.reason = "server " + status->describe() + " (" + result.reason + ")";
+                result.hint = kCrashHint;
+            }
+        }
+    }
+    if (server) {
+        server->stop(Seconds(1));
+        if (result.status != TestResult::Status::passed) result.server_stderr = server->stderr_tail();
+    }
+    if (int escaped = kill_escaped_descendants(); escaped > 0)
+        result.steps.push_back("killed " + std::to_string(escaped) + " processes the server left outside its group");
+    return result;
+}
+
+}  // namespace
+
+SandboxLimits sandbox_limits(const LimitsSpec& limits, bool own_network) {
+    SandboxLimits sandbox;
+    sandbox.own_network = own_network;
+    sandbox.cpu_seconds = static_cast<rlim_t>(limits.cpu_seconds);
+    sandbox.address_space_bytes = static_cast<rlim_t>(limits.memory_mb * 1024 * 1024);
+    sandbox.open_files_soft = static_cast<rlim_t>(limits.open_files);
+    sandbox.processes = static_cast<rlim_t>(limits.processes);
+    return sandbox;
+}
+
+std::vector<std::string> server_command(const std::filesystem::path& server,
+                                        const std::vector<std::string>& extra) {
+    std::vector<std::string> command = {server.string(), "--port", "0", "--host", "127.0.0.1"};
+    command.insert(command.end(), extra.begin(), extra.end());
+    return command;
+}
+
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
+    raise_open_file_limit();  // the clients of a 10,000-connection test need as many fds
+    become_subreaper();       // so a server's escaped children come back to us, to be killed
+    auto started = std::chrono::steady_clock::now();
+    GradeReport report;
+    report.lab = options.lab_name.empty() ? spec.id : options.lab_name;
+    report.title = spec.title;
+    report.server = options.server.string();
+    GradeOptions effective = options;
+    effective.network_namespaces = options.network_namespaces && network_namespaces_available();
+    report.network = network_description(effective.network_namespaces);
+    std::mt19937_64 random(options.seed ? options.seed : std::random_device{}());
+
+    // A lab the machine cannot run is skipped, with the reason and the fix: not failed.
+    if (std::ranges::find(spec.required_features, "io_uring") != spec.required_features.end()) {
+        if (auto reason = c10k::probe_io_uring()) {
+            report.skipped = *reason;
+            for (const TestSpec& test : spec.tests) {
+                TestResult& result = report.tests.emplace_back();
+                result.name = test.name;
+                result.max_score = test.points;
+                result.extra_credit = test.extra_credit;
+                result.status = TestResult::Status::skipped;
+                result.reason = *reason;
+                result.hidden = test.hidden;
+            }
+            return report;
+        }
+    }
+
+    // A whole-lab deadline: whatever the server does, grading ends in bounded time.
+    Deadline lab_deadline{Seconds(spec.limits.lab_seconds)};
+    auto not_run = [&](const std::string& name, double points) {
+        TestResult& result = report.tests.emplace_back();
+        result.name = name;
+        result.max_score = points;
+        result.reason = "not run: the lab's time limit of " + seconds_text(lab_deadline.budget()) + " s had passed";
+        result.hint = "earlier tests waited out their deadlines: fix those first";
+    };
+    for (const TestSpec& test : spec.tests) {
+        if (lab_deadline.expired()) not_run(test.name, test.points);
+        else report.tests.push_back(run_one_test(spec, test, effective, random));
+    }
+    for (const SyscallSpec& audit : spec.syscalls) {
+        if (lab_deadline.expired()) not_run("syscalls" + (audit.name.empty() ? "" : " (" + audit.name + ")"),
+                                            audit.mechanism_points + audit.budget_points);
+        else audit_syscalls(spec, audit, effective, report);
+    }
+
+    report.execution_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+}
+
+}  // namespace c10k::grader
