@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <string>
 
 namespace c10k::grader {
 
@@ -14,6 +16,13 @@ using Seconds = std::chrono::duration<double>;
 /// can be matched against a trace.
 inline double wall_clock_seconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/// "2.0": a duration as every message of the grader writes it ("within 2.0 s").
+inline std::string seconds_text(Seconds seconds) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", seconds.count());
+    return text;
 }
 
 /// A point in time after which a wait gives up.

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <random>
 
-#include "load/echo_pattern.hpp"
 #include "1-spec/lab_spec.hpp"
+#include "load/echo_pattern.hpp"
 #include "load/latency_histogram.hpp"
 #include "race/race_charts.hpp"
 #include "race/race_config.hpp"

@@ -4,9 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "1-spec/lab_spec.hpp"
 #include "grade/grading.hpp"
 #include "lab_grading.hpp"
-#include "1-spec/lab_spec.hpp"
 #include "process_check.hpp"
 
 using namespace c10k::grader;

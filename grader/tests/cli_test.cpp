@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "grader_run.hpp"
 #include "2-runner/network_namespace.hpp"
+#include "grader_run.hpp"
 
 using test_support::Run;
 using test_support::run_grader;

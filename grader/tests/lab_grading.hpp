@@ -5,9 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "1-spec/lab_spec.hpp"
 #include "c10k/io_uring_support.hpp"
 #include "grade/grading.hpp"
-#include "1-spec/lab_spec.hpp"
 
 /// True (after a WARN naming the reason) when io_uring is blocked here: the calling test
 /// then returns early -- Catch2 2.x has no SKIP, and the grader itself skips these labs.

@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "grader_run.hpp"
-#include "grade/grading.hpp"
-#include "lab_grading.hpp"
 #include "1-spec/lab_spec.hpp"
+#include "grade/grading.hpp"
+#include "grader_run.hpp"
+#include "lab_grading.hpp"
 #include "process_check.hpp"
 
 using namespace c10k::grader;

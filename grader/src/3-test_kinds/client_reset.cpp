@@ -1,11 +1,11 @@
 #include <thread>
 
-#include "3-test_kinds/echo_checker.hpp"
 #include "1-spec/lab_spec.hpp"
-#include "2-runner/server_process.hpp"
+#include "2-runner/sandboxed_process.hpp"
+#include "3-test_kinds/echo_checker.hpp"
+#include "3-test_kinds/registry.hpp"
 #include "3-test_kinds/test_client.hpp"
 #include "test_failure.hpp"
-#include "3-test_kinds/registry.hpp"
 
 namespace c10k::grader {
 

@@ -1,9 +1,9 @@
 #include "1-spec/lab_spec.hpp"
-#include "3-test_kinds/test_client.hpp"
-#include "load/load_generator.hpp"
-#include "2-runner/server_process.hpp"
-#include "test_failure.hpp"
+#include "2-runner/sandboxed_process.hpp"
 #include "3-test_kinds/registry.hpp"
+#include "3-test_kinds/test_client.hpp"
+#include "load/echo_load.hpp"
+#include "test_failure.hpp"
 
 namespace c10k::grader {
 
@@ -11,19 +11,20 @@ namespace c10k::grader {
 // are still open, then `messages` more echoes each, ping-pong.
 void run_concurrent(TestContext& context) {
     LoadOptions load;
+    load.server = context.server_address;
     load.connections = static_cast<int>(context.param("clients"));
     load.message_size = static_cast<std::size_t>(context.param("size"));
     load.messages = static_cast<long>(context.param("messages")) * load.connections;
-    load.timeout = Seconds(context.param("timeout"));
+    load.timeout = load.warmup_timeout = Seconds(context.param("timeout"));
     load.may_close = static_cast<int>(context.param("may_close"));
     load.seed = context.random();
-    LoadResult result = run_ping_pong_load(context.server_address, load);
-    if (!result.completed) throw TestFailure(result.failure);
+    LoadResult result = run_load(load);
+    if (!result.ok) throw TestFailure(result.failure);
 
     int served = load.connections - result.closed_by_server;
     context.steps.push_back(std::to_string(served) + " of " + std::to_string(load.connections) +
-                            " connections echoed at once, then " + std::to_string(result.echoed) +
-                            " more messages in " + seconds_text(Seconds(result.window_seconds())) + " s");
+                            " connections echoed at once, then " + std::to_string(result.messages) +
+                            " more messages in " + seconds_text(Seconds(result.seconds())) + " s");
     if (result.closed_by_server > 0) {
         context.steps.push_back(std::to_string(result.closed_by_server) + " connections closed by the server (allowed: " +
                                 std::to_string(load.may_close) + ")");

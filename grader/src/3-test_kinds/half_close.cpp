@@ -1,8 +1,8 @@
-#include "3-test_kinds/echo_checker.hpp"
 #include "1-spec/lab_spec.hpp"
+#include "3-test_kinds/echo_checker.hpp"
+#include "3-test_kinds/registry.hpp"
 #include "3-test_kinds/test_client.hpp"
 #include "test_failure.hpp"
-#include "3-test_kinds/registry.hpp"
 
 namespace c10k::grader {
 

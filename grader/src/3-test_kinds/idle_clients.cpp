@@ -1,10 +1,10 @@
 #include <vector>
 
 #include "1-spec/lab_spec.hpp"
-#include "load/load_generator.hpp"
-#include "3-test_kinds/test_client.hpp"
-#include "test_failure.hpp"
 #include "3-test_kinds/registry.hpp"
+#include "3-test_kinds/test_client.hpp"
+#include "load/echo_load.hpp"
+#include "test_failure.hpp"
 
 namespace c10k::grader {
 
@@ -17,14 +17,14 @@ void run_idle_clients(TestContext& context) {
     context.steps.push_back(std::to_string(idle_count) + " idle clients connected, sending nothing");
 
     LoadOptions load;
+    load.server = context.server_address;
     load.connections = static_cast<int>(context.param("clients"));
     load.messages = static_cast<long>(context.param("messages")) * load.connections;
     load.message_size = 64;
-    load.timeout = Seconds(context.param("timeout"));
-    load.stall_timeout = load.timeout;
+    load.timeout = load.warmup_timeout = load.stall_timeout = Seconds(context.param("timeout"));
     load.seed = context.random();
-    LoadResult result = run_ping_pong_load(context.server_address, load);
-    if (!result.completed)
+    LoadResult result = run_load(load);
+    if (!result.ok)
         throw TestFailure("with " + std::to_string(idle_count) + " idle client(s) connected: " + result.failure);
     context.steps.push_back(std::to_string(load.connections) + " active clients were served alongside them");
 }

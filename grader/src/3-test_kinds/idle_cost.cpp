@@ -2,23 +2,24 @@
 #include <vector>
 
 #include "1-spec/lab_spec.hpp"
-#include "load/load_generator.hpp"
-#include "3-test_kinds/test_client.hpp"
-#include "test_failure.hpp"
 #include "3-test_kinds/registry.hpp"
+#include "3-test_kinds/test_client.hpp"
+#include "load/echo_load.hpp"
+#include "test_failure.hpp"
 
 namespace c10k::grader {
 namespace {
 
 double messages_per_second(const SocketAddress& server, const TestContext& context) {
     LoadOptions load;
+    load.server = server;
     load.connections = 1;
     load.messages = static_cast<long>(context.param("messages"));
-    load.timeout = Seconds(context.param("timeout"));
+    load.timeout = load.warmup_timeout = Seconds(context.param("timeout"));
     load.seed = context.random();
-    LoadResult result = run_ping_pong_load(server, load);
-    if (!result.completed) throw TestFailure(result.failure);
-    return double(result.echoed) / std::max(result.window_seconds(), 1e-6);
+    LoadResult result = run_load(load);
+    if (!result.ok) throw TestFailure(result.failure);
+    return double(result.messages) / std::max(result.seconds(), 1e-6);
 }
 
 }  // namespace

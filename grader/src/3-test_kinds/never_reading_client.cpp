@@ -1,12 +1,12 @@
 #include <cstdio>
 
-#include "3-test_kinds/echo_checker.hpp"
 #include "1-spec/lab_spec.hpp"
-#include "load/load_generator.hpp"
-#include "2-runner/server_process.hpp"
-#include "3-test_kinds/test_client.hpp"
-#include "test_failure.hpp"
+#include "2-runner/sandboxed_process.hpp"
+#include "3-test_kinds/echo_checker.hpp"
 #include "3-test_kinds/registry.hpp"
+#include "3-test_kinds/test_client.hpp"
+#include "load/echo_load.hpp"
+#include "test_failure.hpp"
 
 namespace c10k::grader {
 
@@ -23,14 +23,15 @@ void run_never_reading_client(TestContext& context) {
     context.steps.push_back("one client sent " + std::to_string(sent >> 10) + " KiB and reads nothing");
 
     LoadOptions load;
+    load.server = context.server_address;
     load.connections = static_cast<int>(context.param("clients"));
     load.messages = static_cast<long>(context.param("messages")) * load.connections;
     load.message_size = 64;
-    load.timeout = Seconds(context.param("timeout"));
+    load.timeout = load.warmup_timeout = Seconds(context.param("timeout"));
     load.stall_timeout = Seconds(context.param("stall_seconds"));
     load.seed = context.random();
-    LoadResult result = run_ping_pong_load(context.server_address, load);
-    if (!result.completed)
+    LoadResult result = run_load(load);
+    if (!result.ok)
         throw TestFailure("while one client was not reading: " + result.failure,
                           "a blocking write() to a client that does not read stalls everyone: "
                           "make sockets nonblocking and keep what could not be written yet");

@@ -13,19 +13,19 @@
 #include <string_view>
 #include <vector>
 
-#include "deadline.hpp"
 #include "c10k/listener.hpp"
+#include "deadline.hpp"
 
 namespace c10k::grader {
 
 struct TestSpec;
-class ServerProcess;
+class SandboxedProcess;
 
 /// What a test kind gets to work with.
 struct TestContext {
     const TestSpec& spec;
     SocketAddress server_address;
-    ServerProcess& server;
+    SandboxedProcess& server;
     std::mt19937_64& random;
     std::vector<std::string>& steps;  ///< what was done, shown under a failure and with --verbose
 

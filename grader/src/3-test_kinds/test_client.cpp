@@ -14,12 +14,6 @@
 
 namespace c10k::grader {
 
-std::string seconds_text(Seconds seconds) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f", seconds.count());
-    return text;
-}
-
 std::string Exchange::describe_shortfall(std::size_t expected, const Deadline& deadline) const {
     std::string got = std::to_string(received.size()) + " of " + std::to_string(expected) + " bytes";
     if (error) return "connection failed after " + got + ": " + std::strerror(error);

@@ -7,10 +7,10 @@
 #include <span>
 #include <string>
 
+#include "3-test_kinds/echo_checker.hpp"
 #include "c10k/fd.hpp"
 #include "c10k/listener.hpp"
 #include "deadline.hpp"
-#include "3-test_kinds/echo_checker.hpp"
 
 namespace c10k::grader {
 
@@ -60,8 +60,5 @@ private:
 /// what arrived before the deadline, EOF or an error.
 void require_exact_echo(const std::string& label, std::span<const std::uint8_t> expected,
                         const Exchange& echo, const Deadline& deadline);
-
-/// "2.0" for a budget of 2 s: how messages quote deadlines.
-std::string seconds_text(Seconds seconds);
 
 }  // namespace c10k::grader

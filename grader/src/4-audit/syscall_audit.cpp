@@ -9,10 +9,13 @@
 #include <set>
 #include <sstream>
 
-#include "load/load_generator.hpp"
+#include "2-runner/escaped_children.hpp"
 #include "2-runner/network_namespace.hpp"
-#include "2-runner/server_process.hpp"
+#include "2-runner/process_table.hpp"
+#include "2-runner/program_path.hpp"
+#include "2-runner/sandboxed_process.hpp"
 #include "4-audit/syscall_families.hpp"
+#include "load/echo_load.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {
@@ -246,19 +249,20 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     LoadResult result;
     double cpu_seconds = -1;
     try {
-        ServerProcess server(command, sandbox_limits(lab.limits, options.network_namespaces));
+        SandboxedProcess server(command, sandbox_limits(lab.limits, options.network_namespaces));
         try {
             // strace slows start-up; give the announce more time than in the plain tests.
             std::uint16_t port = server.wait_for_announce(Deadline(Seconds(lab.announce_timeout + 5)));
             LoadOptions load_options;
+            load_options.server = make_socket_address("127.0.0.1", port);
             load_options.connections = load.connections;
             load_options.message_size = load.size;
             load_options.messages = load.messages;
-            load_options.timeout = Seconds(load.timeout);
+            load_options.timeout = load_options.warmup_timeout = Seconds(load.timeout);
             load_options.seed = options.seed ? options.seed : 1;
             double cpu_before = traced_server_cpu_seconds(server.pid());
             NetworkNamespaceGuard in_server_network(server.network_pid());
-            result = run_ping_pong_load(make_socket_address("127.0.0.1", port), load_options);
+            result = run_load(load_options);
             double cpu_after = traced_server_cpu_seconds(server.pid());
             if (cpu_before >= 0 && cpu_after >= 0) cpu_seconds = cpu_after - cpu_before;
         } catch (const TestFailure& failure) {
@@ -273,8 +277,8 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     kill_escaped_descendants();
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
-    if (result.completed) {
-        judge_syscalls(spec, count_traced_calls(files, result.window_start, result.window_end), result.echoed, report);
+    if (result.ok) {
+        judge_syscalls(spec, count_traced_calls(files, result.window_start, result.window_end), result.messages, report);
         report.syscalls.back().cpu_seconds = cpu_seconds;
     } else {
         std::string hint = "the echo tests above show what goes wrong without strace";

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "5-report/grade_report.hpp"
-#include "grade/grading.hpp"
 #include "1-spec/lab_spec.hpp"
 #include "4-audit/strace_parser.hpp"
+#include "5-report/grade_report.hpp"
+#include "grade/grading.hpp"
 
 namespace c10k::grader {
 

@@ -14,10 +14,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "load/bench_client.hpp"
 #include "bench/bench_report.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
+#include "load/echo_load.hpp"
+#include "load/local_only.hpp"
 
 using namespace c10k::grader;
 
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
     CLI::App app{"c10k-bench: measure an echo server on loopback (ping-pong or pipelined, every byte checked)"};
     std::string host = "127.0.0.1";
     int port = 0;
-    BenchOptions options;
+    LoadOptions options;
     double duration = 5, warmup_timeout = 30;
     bool json = false;
     app.add_option("--host", host, "the server's address: 127.0.0.0/8 or ::1")->capture_default_str();
@@ -76,13 +77,13 @@ int main(int argc, char** argv) {
 
     bool progress = !json && ::isatty(STDERR_FILENO);
     if (progress) {
-        options.on_progress = [duration](const BenchProgress& now) {
+        options.on_progress = [duration](const LoadProgress& now) {
             std::fprintf(stderr, "\r  %4.1f / %.1f s   %s msgs/s   ", now.elapsed_seconds, duration,
                          grouped(static_cast<long long>(double(now.messages) / now.elapsed_seconds)).c_str());
         };
     }
     std::string target = host + ":" + std::to_string(port);
-    BenchResult result = run_bench(options);
+    LoadResult result = run_load(options);
     if (progress) std::fprintf(stderr, "\r\033[K");
     if (json) std::cout << bench_json(target, options, result).dump(2) << "\n";
     else std::cout << bench_text(target, options, result);

@@ -5,7 +5,7 @@
 namespace c10k::grader {
 
 namespace {
-std::string load_line(const std::string& target, const BenchOptions& options) {
+std::string load_line(const std::string& target, const LoadOptions& options) {
     std::string line = target + ": " + grouped(options.connections) + " connection" +
                        (options.connections == 1 ? "" : "s") + " x " + grouped(static_cast<long long>(options.message_size)) + " B";
     if (options.idle_connections) line += " + " + grouped(options.idle_connections) + " idle";
@@ -14,12 +14,12 @@ std::string load_line(const std::string& target, const BenchOptions& options) {
     return line;
 }
 
-double megabytes_per_second(const BenchOptions& options, const BenchResult& result) {
+double megabytes_per_second(const LoadOptions& options, const LoadResult& result) {
     return result.messages_per_second() * static_cast<double>(options.message_size) / 1e6;
 }
 }  // namespace
 
-std::string bench_text(const std::string& target, const BenchOptions& options, const BenchResult& result) {
+std::string bench_text(const std::string& target, const LoadOptions& options, const LoadResult& result) {
     char line[256];
     std::string out = "c10k-bench: " + load_line(target, options) + "\n";
     std::snprintf(line, sizeof line, "  messages  %s in %.2f s: %s msgs/s, %.1f MB/s each way\n",
@@ -36,7 +36,7 @@ std::string bench_text(const std::string& target, const BenchOptions& options, c
     return out;
 }
 
-nlohmann::json bench_json(const std::string& target, const BenchOptions& options, const BenchResult& result) {
+nlohmann::json bench_json(const std::string& target, const LoadOptions& options, const LoadResult& result) {
     nlohmann::json out = {
         {"target", target},
         {"connections", options.connections},

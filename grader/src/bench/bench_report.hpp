@@ -7,14 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "load/bench_client.hpp"
+#include "load/echo_load.hpp"
 #include "load/load_figures.hpp"
 
 namespace c10k::grader {
 
 /// What c10k-bench prints: the load, throughput, latency percentiles, errors.
-std::string bench_text(const std::string& target, const BenchOptions& options, const BenchResult& result);
+std::string bench_text(const std::string& target, const LoadOptions& options, const LoadResult& result);
 /// The same as one JSON object.
-nlohmann::json bench_json(const std::string& target, const BenchOptions& options, const BenchResult& result);
+nlohmann::json bench_json(const std::string& target, const LoadOptions& options, const LoadResult& result);
 
 }  // namespace c10k::grader

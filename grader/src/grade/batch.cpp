@@ -10,7 +10,8 @@
 #include <sstream>
 #include <thread>
 
-#include "2-runner/server_process.hpp"
+#include "2-runner/program_path.hpp"
+#include "2-runner/sandboxed_process.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {
@@ -52,7 +53,7 @@ std::string compile_submission(const BatchOptions& options, const std::filesyste
     SandboxLimits limits;
     limits.cpu_seconds = static_cast<rlim_t>(kCompileSeconds);
     try {
-        ServerProcess build(command, limits);  // the runner's guarantees hold for compilers too
+        SandboxedProcess build(command, limits);  // the runner's guarantees hold for compilers too
         auto status = build.wait_exit(Deadline(Seconds(kCompileSeconds)));
         if (!status) {
             build.stop(Seconds(0));

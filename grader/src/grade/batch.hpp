@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "grade/grading.hpp"
 #include "1-spec/lab_spec.hpp"
+#include "grade/grading.hpp"
 
 namespace c10k::grader {
 

@@ -7,12 +7,13 @@
 #include <algorithm>
 #include <random>
 
-#include "c10k/io_uring_support.hpp"
+#include "2-runner/escaped_children.hpp"
 #include "2-runner/network_namespace.hpp"
-#include "4-audit/syscall_audit.hpp"
-#include "3-test_kinds/test_client.hpp"
-#include "test_failure.hpp"
 #include "3-test_kinds/registry.hpp"
+#include "3-test_kinds/test_client.hpp"
+#include "4-audit/syscall_audit.hpp"
+#include "c10k/io_uring_support.hpp"
+#include "test_failure.hpp"
 
 namespace c10k::grader {
 namespace {
@@ -29,7 +30,7 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
     result.extra_credit = test.extra_credit;
     result.demonstration = test.demonstration();
     result.hidden = test.hidden;
-    std::optional<ServerProcess> server;
+    std::optional<SandboxedProcess> server;
     try {
         server.emplace(server_command(options.server, test.server_args),
                        sandbox_limits(spec.limits, options.network_namespaces));

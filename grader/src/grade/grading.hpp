@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "5-report/grade_report.hpp"
 #include "1-spec/lab_spec.hpp"
-#include "2-runner/server_process.hpp"
+#include "2-runner/sandboxed_process.hpp"
+#include "5-report/grade_report.hpp"
 
 namespace c10k::grader {
 

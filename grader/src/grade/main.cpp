@@ -16,10 +16,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "grade/batch.hpp"
-#include "grade/grading.hpp"
 #include "1-spec/lab_locator.hpp"
 #include "1-spec/lab_spec.hpp"
+#include "grade/batch.hpp"
+#include "grade/grading.hpp"
 
 namespace {
 

@@ -8,8 +8,9 @@
 #include <map>
 #include <set>
 
+#include "2-runner/program_path.hpp"
+#include "2-runner/sandboxed_process.hpp"
 #include "race/race_report.hpp"
-#include "2-runner/server_process.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {
@@ -144,7 +145,7 @@ std::vector<std::string> draw_race_charts(const std::vector<RaceRun>& runs, cons
                               << chart.script;
         try {
             // gnuplot writes the outputs relative to its working folder: run it via sh -c cd.
-            ServerProcess plot({"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" \"$2\"", dir.string(), *gnuplot,
+            SandboxedProcess plot({"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" \"$2\"", dir.string(), *gnuplot,
                                 script.filename().string()},
                                limits);
             auto status = plot.wait_exit(Deadline(Seconds(30)));

@@ -14,13 +14,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include "c10k/stop_signals.hpp"
 #include "1-spec/lab_spec.hpp"
+#include "2-runner/escaped_children.hpp"
+#include "2-runner/sandboxed_process.hpp"
+#include "c10k/stop_signals.hpp"
 #include "race/race_charts.hpp"
 #include "race/race_config.hpp"
 #include "race/race_report.hpp"
 #include "race/race_runner.hpp"
-#include "2-runner/server_process.hpp"
 
 using namespace c10k::grader;
 

@@ -8,11 +8,12 @@
 #include <optional>
 #include <set>
 
-#include "load/bench_client.hpp"
-#include "c10k/io_uring_support.hpp"
 #include "1-spec/lab_spec.hpp"
+#include "2-runner/escaped_children.hpp"
 #include "2-runner/network_namespace.hpp"
-#include "2-runner/server_process.hpp"
+#include "2-runner/sandboxed_process.hpp"
+#include "c10k/io_uring_support.hpp"
+#include "load/echo_load.hpp"
 #include "race/syscall_counter.hpp"
 #include "test_failure.hpp"
 
@@ -68,7 +69,7 @@ private:
         limits.processes = 0;
         limits.own_network = setup_.namespaces;
         limits.cpu = setup_.pinned ? server_cpu : -1;
-        ServerProcess process(command, limits);
+        SandboxedProcess process(command, limits);
         std::uint16_t port = 0;
         try {
             port = process.wait_for_announce(Deadline(Seconds(strace ? 15 : 5)));
@@ -78,18 +79,18 @@ private:
         }
         std::unique_ptr<PerfCounter> perf;
 
-        BenchOptions bench;
-        bench.server = make_socket_address("127.0.0.1", port);
-        bench.connections = row.connections;
-        bench.idle_connections = row.idle;
-        bench.message_size = row.size;
-        bench.duration = Seconds(seconds);
-        bench.warmup_timeout = Seconds(30 + (row.connections + row.idle) / 200);
+        LoadOptions load;
+        load.server = make_socket_address("127.0.0.1", port);
+        load.connections = row.connections;
+        load.idle_connections = row.idle;
+        load.message_size = row.size;
+        load.duration = Seconds(seconds);
+        load.warmup_timeout = Seconds(30 + (row.connections + row.idle) / 200);
         // perf attaches only now, after the warm-up: `perf stat -p` counts the threads that
         // exist when it attaches, and a thread-per-connection server has just made them.
         // Nothing may throw out of these: the bench's threads are running.
         std::string counter_failure;
-        bench.on_window_open = [&] {
+        load.on_window_open = [&] {
             if (strace) return strace->window_opened(process.pid());
             try {
                 perf = std::make_unique<PerfCounter>(process.pid());
@@ -99,7 +100,7 @@ private:
                 perf.reset();
             }
         };
-        bench.on_window_close = [&] {
+        load.on_window_close = [&] {
             if (strace) return strace->window_closed(process.pid());
             try {
                 if (perf) perf->disable();
@@ -108,10 +109,10 @@ private:
                 perf.reset();
             }
         };
-        BenchResult result;
+        LoadResult result;
         {
             NetworkNamespaceGuard in_server_network(process.network_pid());
-            result = run_bench(bench);
+            result = run_load(load);
         }
         WindowCounts counts;
         try {

@@ -13,7 +13,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "2-runner/server_process.hpp"
+#include "2-runner/program_path.hpp"
+#include "2-runner/sandboxed_process.hpp"
 #include "4-audit/syscall_audit.hpp"
 #include "test_failure.hpp"
 
@@ -102,7 +103,7 @@ std::string perf_unavailable_reason() {
         return std::string("the kernel's syscall tracepoints are not visible (tracefs is not mounted); as root run: ") +
                kMountTracefs;
     try {
-        ServerProcess probe({*perf, "stat", "-x,", "-e", "raw_syscalls:sys_enter", "--", "/bin/true"}, helper_limits());
+        SandboxedProcess probe({*perf, "stat", "-x,", "-e", "raw_syscalls:sys_enter", "--", "/bin/true"}, helper_limits());
         auto status = probe.wait_exit(Deadline(Seconds(20)));
         std::string output = probe.stderr_text();
         WindowCounts counts = parse_perf_stat_csv(output);
@@ -127,7 +128,7 @@ PerfCounter::PerfCounter(pid_t pid) : dir_(make_temp_dir("c10k-perf")) {
     // O_RDWR: opening a fifo this way never blocks, whether or not perf has opened its end yet.
     control_ = ::open(control.c_str(), O_RDWR | O_CLOEXEC);
     ack_ = ::open(ack.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    perf_ = std::make_unique<ServerProcess>(
+    perf_ = std::make_unique<SandboxedProcess>(
         std::vector<std::string>{*perf, "stat", "-x,", "--delay=-1", "--control",
                                  "fifo:" + control.string() + "," + ack.string(), "-e", perf_events(counted_syscalls()),
                                  "-p", std::to_string(pid), "-o", (dir_ / "counts.csv").string()},

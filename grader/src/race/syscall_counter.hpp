@@ -20,7 +20,7 @@
 
 namespace c10k::grader {
 
-class ServerProcess;
+class SandboxedProcess;
 
 /// What was counted inside the window.
 struct WindowCounts {
@@ -65,7 +65,7 @@ private:
     std::filesystem::path dir_;
     int control_ = -1;
     int ack_ = -1;
-    std::unique_ptr<ServerProcess> perf_;
+    std::unique_ptr<SandboxedProcess> perf_;
 };
 
 /// The strace fallback: the server runs as strace's child; call around the window.

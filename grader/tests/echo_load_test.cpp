@@ -1,5 +1,7 @@
-// c10k-bench against real servers on 127.0.0.1: the yardstick measures cleanly, and every
-// way a server can get the echo wrong ends the run with the reason, in bounded time.
+// The one load engine (grader test kinds, audit, c10k-bench, make race) against real servers
+// on 127.0.0.1: the yardstick measures cleanly, a grading load stops after exactly its
+// messages, and every way a server can get the echo wrong ends the run with the reason, in
+// bounded time.
 
 #include <catch2/catch.hpp>
 
@@ -8,9 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "load/bench_client.hpp"
+#include "2-runner/sandboxed_process.hpp"
+#include "load/echo_load.hpp"
+#include "load/local_only.hpp"
 #include "process_check.hpp"
-#include "2-runner/server_process.hpp"
 
 using namespace c10k::grader;
 
@@ -20,14 +23,14 @@ const std::string yardstick = C10K_BUILD_DIR "/grader/bench/yardstick_epoll_serv
 
 struct RunningServer {
     explicit RunningServer(const std::string& binary)
-        : process(std::make_unique<ServerProcess>(std::vector<std::string>{binary, "--port", "0"}, SandboxLimits{})),
+        : process(std::make_unique<SandboxedProcess>(std::vector<std::string>{binary, "--port", "0"}, SandboxLimits{})),
           port(process->wait_for_announce(Deadline(Seconds(5)))) {}
-    std::unique_ptr<ServerProcess> process;
+    std::unique_ptr<SandboxedProcess> process;
     std::uint16_t port;
 };
 
-BenchOptions options_for(const RunningServer& server, int connections, std::size_t size) {
-    BenchOptions options;
+LoadOptions options_for(const RunningServer& server, int connections, std::size_t size) {
+    LoadOptions options;
     options.server = c10k::make_socket_address("127.0.0.1", server.port);
     options.connections = connections;
     options.message_size = size;
@@ -49,11 +52,11 @@ std::string run_command(const std::string& command, int& status) {
 
 TEST_CASE("c10k-bench: ping-pong against the yardstick: every message timed, window opened and closed once") {
     RunningServer server(yardstick);
-    BenchOptions options = options_for(server, 20, 64);
+    LoadOptions options = options_for(server, 20, 64);
     int opened = 0, closed = 0;
     options.on_window_open = [&] { ++opened; };
     options.on_window_close = [&] { ++closed; };
-    BenchResult result = run_bench(options);
+    LoadResult result = run_load(options);
     INFO(result.failure);
     REQUIRE(result.ok);
     CHECK(result.errors == 0);
@@ -69,13 +72,13 @@ TEST_CASE("c10k-bench: ping-pong against the yardstick: every message timed, win
 
 TEST_CASE("c10k-bench: pipelined 4 KiB messages on 3 threads, idle connections beside them") {
     RunningServer server(yardstick);
-    BenchOptions options = options_for(server, 10, 4096);
+    LoadOptions options = options_for(server, 10, 4096);
     options.pipeline = 8;
     options.threads = 3;
     options.idle_connections = 30;
     int server_fds_during_window = 0;  // counted while every connection is open
     options.on_window_open = [&] { server_fds_during_window = server.process->open_fd_count(); };
-    BenchResult result = run_bench(options);
+    LoadResult result = run_load(options);
     INFO(result.failure);
     REQUIRE(result.ok);
     CHECK(result.messages > 100);
@@ -84,14 +87,14 @@ TEST_CASE("c10k-bench: pipelined 4 KiB messages on 3 threads, idle connections b
 
 TEST_CASE("c10k-bench: a corrupted byte is found and named") {
     RunningServer server(BROKEN_DIR "/wrong_bytes");
-    BenchResult result = run_bench(options_for(server, 2, 128));
+    LoadResult result = run_load(options_for(server, 2, 128));
     CHECK_FALSE(result.ok);
     CHECK_THAT(result.failure, Catch::Contains("byte 100 of the stream differs"));
 }
 
 TEST_CASE("c10k-bench: more bytes back than were sent is an error") {
     RunningServer server(BROKEN_DIR "/duplicated_echo");
-    BenchResult result = run_bench(options_for(server, 1, 64));
+    LoadResult result = run_load(options_for(server, 1, 64));
     CHECK_FALSE(result.ok);
     CHECK_THAT(result.failure, Catch::Contains("were sent"));
 }
@@ -99,17 +102,53 @@ TEST_CASE("c10k-bench: more bytes back than were sent is an error") {
 TEST_CASE("c10k-bench: a server that closes early is named, one that never echoes times out") {
     {
         RunningServer server(BROKEN_DIR "/closes_early");
-        BenchResult result = run_bench(options_for(server, 3, 64));
+        LoadResult result = run_load(options_for(server, 3, 64));
         CHECK_FALSE(result.ok);
         CHECK_THAT(result.failure, Catch::Contains("the server closed the connection"));
     }
     RunningServer server(BROKEN_DIR "/partial_echo");
-    BenchOptions options = options_for(server, 4, 64);
+    LoadOptions options = options_for(server, 4, 64);
     options.warmup_timeout = Seconds(1);
     auto started = Clock::now();
-    BenchResult result = run_bench(options);
+    LoadResult result = run_load(options);
     CHECK_FALSE(result.ok);
-    CHECK_THAT(result.failure, Catch::Contains("of 4 connections connected and got their first echo within 1 s"));
+    CHECK_THAT(result.failure, Catch::Contains("of 4 connections connected and got their first echo within 1.0 s"));
+    CHECK(Clock::now() - started < std::chrono::seconds(5));
+}
+
+TEST_CASE("load: a grading load stops after exactly its messages, each one timed") {
+    RunningServer server(yardstick);
+    LoadOptions options = options_for(server, 7, 100);
+    options.messages = 500;
+    options.pipeline = 2;
+    LoadResult result = run_load(options);
+    INFO(result.failure);
+    REQUIRE(result.ok);
+    CHECK(result.messages == 500);
+    CHECK(result.latency.count() == 500);
+    CHECK(result.window_end > result.window_start);
+}
+
+TEST_CASE("load: connections closed before their first echo are allowed up to may_close") {
+    RunningServer server(BROKEN_DIR "/closes_early");
+    LoadOptions options = options_for(server, 3, 64);
+    options.messages = 10;
+    options.may_close = 1;
+    LoadResult result = run_load(options);
+    CHECK_FALSE(result.ok);
+    CHECK(result.closed_by_server == 1);
+    CHECK_THAT(result.failure, Catch::Contains("the server closed the connection"));
+}
+
+TEST_CASE("load: a server that stops echoing is named after the stall timeout") {
+    RunningServer server(BROKEN_DIR "/partial_echo");
+    LoadOptions options = options_for(server, 2, 64);
+    options.messages = 10;
+    options.stall_timeout = Seconds(1);
+    auto started = Clock::now();
+    LoadResult result = run_load(options);
+    CHECK_FALSE(result.ok);
+    CHECK_THAT(result.failure, Catch::StartsWith("no echo completed within 1.0 s: 0 of 2 connections got their first echo"));
     CHECK(Clock::now() - started < std::chrono::seconds(5));
 }
 

@@ -4,22 +4,22 @@
 
 #include <catch2/catch.hpp>
 
+#include "2-runner/sandboxed_process.hpp"
 #include "process_check.hpp"
-#include "2-runner/server_process.hpp"
 #include "test_failure.hpp"
 
 using namespace c10k::grader;
 using test_support::process_alive;
 
 namespace {
-ServerProcess shell(const std::string& script) {
-    return ServerProcess({"/bin/sh", "-c", script}, SandboxLimits{});
+SandboxedProcess shell(const std::string& script) {
+    return SandboxedProcess({"/bin/sh", "-c", script}, SandboxLimits{});
 }
 double seconds_since(Clock::time_point start) { return Seconds(Clock::now() - start).count(); }
 }  // namespace
 
 TEST_CASE("runner: the port is read from the announce line, other stdout lines are skipped") {
-    ServerProcess server = shell("echo starting up; echo 'listening on 127.0.0.1:4567'; sleep 30");
+    SandboxedProcess server = shell("echo starting up; echo 'listening on 127.0.0.1:4567'; sleep 30");
     CHECK(server.wait_for_announce(Deadline(Seconds(5))) == 4567);
     auto status = server.stop(Seconds(1));
     CHECK_FALSE(status.exited);  // sh does not handle SIGTERM: it is killed by it
@@ -27,7 +27,7 @@ TEST_CASE("runner: the port is read from the announce line, other stdout lines a
 }
 
 TEST_CASE("runner: a server that never announces fails at the deadline, not later") {
-    ServerProcess server = shell("echo 'booting...'; sleep 30");
+    SandboxedProcess server = shell("echo 'booting...'; sleep 30");
     auto start = Clock::now();
     CHECK_THROWS_WITH(server.wait_for_announce(Deadline(Seconds(0.5))),
                       Catch::Contains("did not print 'listening on HOST:PORT' within 0.5 s") &&
@@ -36,24 +36,24 @@ TEST_CASE("runner: a server that never announces fails at the deadline, not late
 }
 
 TEST_CASE("runner: a server that exits at once is reported with its code and stderr") {
-    ServerProcess server = shell("echo 'bind: Address already in use' >&2; exit 3");
+    SandboxedProcess server = shell("echo 'bind: Address already in use' >&2; exit 3");
     CHECK_THROWS_WITH(server.wait_for_announce(Deadline(Seconds(5))),
                       Catch::Contains("exited with code 3 before announcing"));
     CHECK(server.stderr_tail() == "bind: Address already in use");
 }
 
 TEST_CASE("runner: a missing binary is a clear error") {
-    CHECK_THROWS_WITH(ServerProcess({"/nonexistent/server"}, SandboxLimits{}),
+    CHECK_THROWS_WITH(SandboxedProcess({"/nonexistent/server"}, SandboxLimits{}),
                       Catch::Contains("cannot run /nonexistent/server"));
 }
 
 TEST_CASE("runner: a bad announce port is named") {
-    ServerProcess server = shell("echo 'listening on 127.0.0.1:http'; sleep 30");
+    SandboxedProcess server = shell("echo 'listening on 127.0.0.1:http'; sleep 30");
     CHECK_THROWS_WITH(server.wait_for_announce(Deadline(Seconds(5))), Catch::Contains("no valid port"));
 }
 
 TEST_CASE("runner: stop kills the whole process group, children included") {
-    ServerProcess server = shell("sleep 60 & echo \"child $!\"; sleep 60 & echo \"child $!\"; "
+    SandboxedProcess server = shell("sleep 60 & echo \"child $!\"; sleep 60 & echo \"child $!\"; "
                                  "echo 'listening on 127.0.0.1:1'; trap '' TERM; wait");
     server.wait_for_announce(Deadline(Seconds(5)));
     std::vector<pid_t> children;
@@ -74,7 +74,7 @@ TEST_CASE("runner: stop kills the whole process group, children included") {
 }
 
 TEST_CASE("runner: a server flooding stdout and stderr neither blocks nor bloats the grader") {
-    ServerProcess server = shell("echo 'listening on 127.0.0.1:9'; "
+    SandboxedProcess server = shell("echo 'listening on 127.0.0.1:9'; "
                                  "yes 'spam spam spam' & yes 'noise on stderr' >&2 & wait");
     CHECK(server.wait_for_announce(Deadline(Seconds(5))) == 9);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let it write a few MB
