@@ -46,14 +46,4 @@ sigset_t block_stop_signals() {
     return previous;
 }
 
-rlim_t raise_open_file_limit() {
-    rlimit limit{};
-    check_syscall(::getrlimit(RLIMIT_NOFILE, &limit), "getrlimit(RLIMIT_NOFILE)");
-    if (limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        check_syscall(::setrlimit(RLIMIT_NOFILE, &limit), "setrlimit(RLIMIT_NOFILE)");
-    }
-    return limit.rlim_cur;
-}
-
 }  // namespace c10k

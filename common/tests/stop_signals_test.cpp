@@ -50,12 +50,3 @@ TEST_CASE("stop signals: SIGPIPE is ignored, SIGTERM interrupts a blocking call 
     CHECK(::ppoll(nullptr, 0, &no_wait, &wait_mask) == -1);  // the pending SIGTERM interrupts at once
     CHECK(errno == EINTR);
 }
-
-TEST_CASE("raise_open_file_limit lifts the soft limit to the hard one") {
-    rlimit before{};
-    ::getrlimit(RLIMIT_NOFILE, &before);
-    CHECK(c10k::raise_open_file_limit() == before.rlim_max);
-    rlimit after{};
-    ::getrlimit(RLIMIT_NOFILE, &after);
-    CHECK(after.rlim_cur == after.rlim_max);
-}

@@ -23,6 +23,7 @@
 #include "c10k/fd.hpp"
 #include "c10k/io_uring_support.hpp"
 #include "c10k/listener.hpp"
+#include "c10k/open_files.hpp"
 #include "c10k/server_cli.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"

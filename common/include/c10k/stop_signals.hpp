@@ -3,7 +3,6 @@
 /// @brief Signal set-up shared by every server: SIGPIPE ignored, SIGTERM/SIGINT stop.
 
 #include <signal.h>
-#include <sys/resource.h>
 
 namespace c10k {
 
@@ -27,10 +26,5 @@ void install_stop_signals();
 /// Threads created afterwards inherit the blocked mask, so the signal always wakes the
 /// thread that waits with this mask.
 [[nodiscard]] sigset_t block_stop_signals();
-
-/// Raises the soft RLIMIT_NOFILE to the hard limit and returns the new soft limit.
-/// Shells usually start programs with 1024 descriptors; a server for thousands of
-/// clients needs more. Throws SyscallError if the limit cannot be read or set.
-rlim_t raise_open_file_limit();
 
 }  // namespace c10k

@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/bench_report.hpp"
+#include "c10k/open_files.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
 #include "load/echo_load.hpp"

@@ -1,6 +1,5 @@
 #include "grade/grading.hpp"
 
-#include <sys/resource.h>
 
 #include <chrono>
 #include <optional>
@@ -13,6 +12,8 @@
 #include "3-test_kinds/test_client.hpp"
 #include "4-audit/syscall_audit.hpp"
 #include "c10k/io_uring_support.hpp"
+#include "c10k/open_files.hpp"
+#include "c10k/syscall_error.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {
@@ -85,16 +86,12 @@ std::vector<std::string> server_command(const std::filesystem::path& server,
     return command;
 }
 
-void raise_open_file_limit() {
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
-}
-
 GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
-    raise_open_file_limit();  // the clients of a 10,000-connection test need as many fds
+    try {
+        c10k::raise_open_file_limit();  // the clients of a 10,000-connection test need as many fds
+    } catch (const c10k::SyscallError&) {
+        // Then a big test's clients fail with EMFILE, and the report says so.
+    }
     become_subreaper();       // so a server's escaped children come back to us, to be killed
     auto started = std::chrono::steady_clock::now();
     GradeReport report;

@@ -29,9 +29,6 @@ SandboxLimits sandbox_limits(const LimitsSpec& limits, bool own_network);
 std::vector<std::string> server_command(const std::filesystem::path& server,
                                         const std::vector<std::string>& extra = {});
 
-/// Raises this process's soft RLIMIT_NOFILE to its hard limit (load clients need many fds).
-void raise_open_file_limit();
-
 /// Grades @p options.server against @p spec. Each test gets a fresh server; the
 /// syscall audit (if the spec has one) runs last under strace. Never throws for
 /// anything the server does: it all ends up in the report.

@@ -17,6 +17,7 @@
 #include "1-spec/lab_spec.hpp"
 #include "2-runner/escaped_children.hpp"
 #include "2-runner/sandboxed_process.hpp"
+#include "c10k/open_files.hpp"
 #include "c10k/stop_signals.hpp"
 #include "race/race_charts.hpp"
 #include "race/race_config.hpp"

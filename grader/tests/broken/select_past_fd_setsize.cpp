@@ -6,6 +6,7 @@
 #include <map>
 
 #include "broken_server.hpp"
+#include "c10k/open_files.hpp"
 
 int main(int argc, char** argv) {
     c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, "select without the FD_SETSIZE check");
