@@ -33,6 +33,16 @@ TEST_CASE("c10k-grade: exit 2 with a clear message on usage errors") {
     CHECK_THAT(format.output, Catch::Contains("--format"));
 }
 
+TEST_CASE("c10k-grade: --list-kinds lists the test kinds without grading anything") {
+    Run run = run_grader("--list-kinds");
+    CHECK(run.exit_code == 0);
+    CHECK_THAT(run.output, Catch::Contains("echo\n    one client") &&
+                               Catch::Contains("parameters (default): size (64 MiB), fill_seconds (1)"));
+    Run no_lab = run_grader("");
+    CHECK(no_lab.exit_code == 2);
+    CHECK_THAT(no_lab.output, Catch::Contains("which lab?"));
+}
+
 TEST_CASE("c10k-grade: with io_uring blocked by seccomp, lab 07 is skipped with the reason and the fix") {
     Run run = run_grader_with_prefix(NO_IO_URING, "07 --server /bin/true");
     INFO(run.output);

@@ -1,6 +1,8 @@
 #include "3-test_kinds/registry.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 #include "1-spec/lab_spec.hpp"
 
@@ -37,7 +39,7 @@ const std::vector<TestKind>& test_kinds() {
          "on EINTR check c10k::stop_requested() and leave the loop; return 0 from main",
          run_graceful_shutdown, true},
         {"concurrent", "`clients` connections at once, each echoed, then `messages` more each (ping-pong)",
-         {{"clients", 100}, {"messages", 2}, {"size", 64}, {"timeout", 30}, {"may_close", 0}, {"min_threads", 0}},
+         {{"clients", 100}, {"messages", 2}, {"size", 64}, {"may_close", 0}, {"min_threads", 0}, {"timeout", 30}},
          "every connection must be served while all the others stay open",
          run_concurrent},
         {"idle_clients", "`idle` clients connect and send nothing; `clients` others must be served meanwhile",
@@ -66,6 +68,27 @@ const TestKind* find_test_kind(std::string_view name) {
     const auto& kinds = test_kinds();
     auto found = std::ranges::find(kinds, name, &TestKind::name);
     return found == kinds.end() ? nullptr : &*found;
+}
+
+std::string parameters_text(const TestKind& kind) {
+    std::string text;
+    for (const auto& [name, value] : kind.defaults) {
+        constexpr double mebibyte = 1 << 20;
+        char number[32];
+        if (name == "size" && value >= mebibyte && std::fmod(value, mebibyte) == 0)
+            std::snprintf(number, sizeof number, "%.0f MiB", value / mebibyte);
+        else
+            std::snprintf(number, sizeof number, "%g", value);
+        text += (text.empty() ? "" : ", ") + name + " (" + number + ")";
+    }
+    return text;
+}
+
+std::string list_test_kinds() {
+    std::string text;
+    for (const TestKind& kind : test_kinds())
+        text += kind.name + "\n    " + kind.summary + "\n    parameters (default): " + parameters_text(kind) + "\n";
+    return text;
 }
 
 }  // namespace c10k::grader

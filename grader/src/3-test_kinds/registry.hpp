@@ -7,10 +7,10 @@
 /// here, so the spec parser can reject unknown ones and fill in the rest.
 
 #include <functional>
-#include <map>
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "c10k/listener.hpp"
@@ -39,7 +39,8 @@ struct TestContext {
 struct TestKind {
     std::string name;                        ///< as written in grade.toml: kind = "echo"
     std::string summary;                     ///< one line for docs and --list-kinds
-    std::map<std::string, double> defaults;  ///< every parameter it takes, with its default
+    /// Every parameter it takes, with its default, in documentation order.
+    std::vector<std::pair<std::string, double>> defaults;
     std::string hint;                        ///< shown when it fails, unless the spec sets one
     std::function<void(TestContext&)> run;
     bool ends_server = false;                ///< the test stops the server itself (shutdown)
@@ -49,6 +50,11 @@ struct TestKind {
 const std::vector<TestKind>& test_kinds();
 /// The kind called @p name, or nullptr.
 const TestKind* find_test_kind(std::string_view name);
+/// "size (4096), messages (20), timeout (5)": a kind's parameters as grader/README.md
+/// lists them (sizes of whole MiB as "1 MiB").
+std::string parameters_text(const TestKind& kind);
+/// What `c10k-grade --list-kinds` prints: every kind, its summary and its parameters.
+std::string list_test_kinds();
 
 // One function per kind, each in test_kinds/<name>.cpp.
 void run_echo(TestContext& context);

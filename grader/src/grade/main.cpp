@@ -18,6 +18,7 @@
 
 #include "1-spec/lab_locator.hpp"
 #include "1-spec/lab_spec.hpp"
+#include "3-test_kinds/registry.hpp"
 #include "grade/batch.hpp"
 #include "grade/grading.hpp"
 
@@ -114,7 +115,9 @@ int main(int argc, char** argv) {
     std::uint64_t seed = 0;
     std::string source_root = C10K_SOURCE_DIR;
     std::string build_root = C10K_BUILD_DIR;
-    app.add_option("lab", lab, "the lab: 01, 01-blocking or labs/01-blocking")->required();
+    app.add_option("lab", lab, "the lab: 01, 01-blocking or labs/01-blocking");
+    bool list_kinds = false;
+    app.add_flag("--list-kinds", list_kinds, "list the test kinds a grade.toml can name, with their parameters");
     app.add_option("--server", server, "server binary to grade (default: the student's build of the lab)");
     bool no_hidden = false;
     app.add_option("--format", format, "report format: text, json (ours), gradescope (results.json), junit")
@@ -136,6 +139,15 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& error) {
         int code = app.exit(error);
         return code == 0 ? 0 : kUsageError;
+    }
+
+    if (list_kinds) {
+        std::cout << list_test_kinds();
+        return 0;
+    }
+    if (lab.empty()) {
+        std::cerr << "c10k-grade: which lab? e.g. c10k-grade 01 (--help lists the options)\n";
+        return kUsageError;
     }
 
     ::signal(SIGPIPE, SIG_IGN);  // a server that closes early must not kill the grader
