@@ -65,7 +65,7 @@ double GradeReport::max_score() const {
 
 bool GradeReport::full_marks() const {
     for (const auto& test : tests)
-        if (test.status == TestResult::Status::failed && test.max_score > 0 && !test.extra_credit) return false;
+        if (test.is_failure() && test.max_score > 0 && !test.extra_credit) return false;
     return true;
 }
 
@@ -133,9 +133,7 @@ std::string format_json_report(const GradeReport& report) {
                          {"score", test.score},
                          {"max_score", test.extra_credit ? 0.0 : test.max_score},  // Gradescope's extra credit
                          // A demonstration's failure is its lesson, not a failed test.
-                         {"status", test.status == TestResult::Status::skipped ? "skipped"
-                                    : test.status == TestResult::Status::passed || test.demonstration ? "passed"
-                                                                                                      : "failed"},
+                         {"status", test.is_skipped() ? "skipped" : test.is_failure() ? "failed" : "passed"},
                          {"output", output}});
     }
     json audits = json::array();
@@ -207,12 +205,11 @@ std::string format_gradescope_report(const GradeReport& report) {
         std::string output = test_output(test);
         if (test.status == TestResult::Status::skipped) output = "skipped: " + test.reason + "\n";
         for (const auto& step : test.steps) output += "· " + step + "\n";
-        bool passed = test.status == TestResult::Status::passed || test.demonstration;
         tests.push_back({{"name", test.name},
                          {"number", std::to_string(++number)},
                          {"score", test.score},
                          {"max_score", test.extra_credit ? 0.0 : test.max_score},
-                         {"status", passed ? "passed" : "failed"},
+                         {"status", test.is_failure() ? "failed" : "passed"},
                          {"output", output},
                          {"output_format", "text"},
                          {"visibility", test.hidden ? "after_due_date" : "visible"}});
@@ -232,8 +229,8 @@ std::string format_gradescope_report(const GradeReport& report) {
 std::string format_junit_report(const GradeReport& report) {
     int failures = 0, skipped = 0;
     for (const auto& test : report.tests) {
-        if (test.status == TestResult::Status::skipped) ++skipped;
-        else if (test.status == TestResult::Status::failed && !test.demonstration && !test.extra_credit) ++failures;
+        if (test.is_skipped()) ++skipped;
+        else if (test.is_failure()) ++failures;
     }
     std::ostringstream out;
     char time[32];
@@ -243,9 +240,9 @@ std::string format_junit_report(const GradeReport& report) {
         << "\" failures=\"" << failures << "\" skipped=\"" << skipped << "\" time=\"" << time << "\">\n";
     for (const auto& test : report.tests) {
         out << "  <testcase classname=\"" << xml_escape(report.lab) << "\" name=\"" << xml_escape(test.name) << "\">\n";
-        if (test.status == TestResult::Status::skipped) {
+        if (test.is_skipped()) {
             out << "    <skipped message=\"" << xml_escape(test.reason) << "\"/>\n";
-        } else if (test.status == TestResult::Status::failed && !test.demonstration && !test.extra_credit) {
+        } else if (test.is_failure()) {
             out << "    <failure message=\"" << xml_escape(test.reason) << "\">" << xml_escape(test_output(test))
                 << "</failure>\n";
         }

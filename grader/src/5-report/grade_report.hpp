@@ -22,6 +22,12 @@ struct TestResult {
     bool extra_credit = false;        ///< max_score counts only when passed
     bool demonstration = false;       ///< 0 points: a failure shows the next lab's problem
     bool hidden = false;              ///< an instructor-only test (hidden.toml)
+
+    /// The one verdict every format shows (text, JSON, Gradescope, JUnit): a failed test is
+    /// a failure -- extra credit included, it was not earned -- except a demonstration,
+    /// whose failure is its lesson. Whether points were lost is GradeReport::full_marks.
+    [[nodiscard]] bool is_failure() const { return status == Status::failed && !demonstration; }
+    [[nodiscard]] bool is_skipped() const { return status == Status::skipped; }
 };
 
 /// One row of the syscall table.
