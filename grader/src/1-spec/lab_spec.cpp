@@ -154,10 +154,11 @@ SyscallSpec read_syscalls(const SpecReader& reader, const toml::table& table) {
     const toml::table& load = reader.table(table, "load", false);
     const std::string load_where = "[syscalls] load";
     reader.reject_unknown_keys(load, {"connections", "size", "messages", "timeout"}, load_where);
-    spec.load.connections = static_cast<int>(reader.number(load, "connections", load_where, 1, 1));
-    spec.load.size = static_cast<std::size_t>(reader.number(load, "size", load_where, 64, 1));
-    spec.load.messages = static_cast<long>(reader.number(load, "messages", load_where, 2000, 1));
-    spec.load.timeout = reader.number(load, "timeout", load_where, 60, 1);
+    const LoadSpec fallback;  // the defaults live in lab_spec.hpp, once
+    spec.load.connections = static_cast<int>(reader.number(load, "connections", load_where, fallback.connections, 1));
+    spec.load.size = static_cast<std::size_t>(reader.number(load, "size", load_where, double(fallback.size), 1));
+    spec.load.messages = static_cast<long>(reader.number(load, "messages", load_where, double(fallback.messages), 1));
+    spec.load.timeout = reader.number(load, "timeout", load_where, fallback.timeout, 1);
     return spec;
 }
 
@@ -223,16 +224,17 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
 
     const toml::table& server = reader.table(root, "server", false);
     reader.reject_unknown_keys(server, {"announce_timeout"}, "[server]");
-    spec.announce_timeout = reader.number(server, "announce_timeout", "[server]", 5, 0.1);
+    spec.announce_timeout = reader.number(server, "announce_timeout", "[server]", LabSpec{}.announce_timeout, 0.1);
 
     const toml::table& limits = reader.table(root, "limits", false);
     reader.reject_unknown_keys(limits, {"cpu_seconds", "memory_mb", "open_files", "processes", "lab_seconds"},
                                "[limits]");
-    spec.limits.cpu_seconds = reader.number(limits, "cpu_seconds", "[limits]", 120, 1);
-    spec.limits.memory_mb = reader.number(limits, "memory_mb", "[limits]", 4096, 64);
-    spec.limits.open_files = reader.number(limits, "open_files", "[limits]", 1024, 16);
-    spec.limits.processes = reader.number(limits, "processes", "[limits]", 4096, 1);
-    spec.limits.lab_seconds = reader.number(limits, "lab_seconds", "[limits]", 900, 1);
+    const LimitsSpec fallback;
+    spec.limits.cpu_seconds = reader.number(limits, "cpu_seconds", "[limits]", fallback.cpu_seconds, 1);
+    spec.limits.memory_mb = reader.number(limits, "memory_mb", "[limits]", fallback.memory_mb, 64);
+    spec.limits.open_files = reader.number(limits, "open_files", "[limits]", fallback.open_files, 16);
+    spec.limits.processes = reader.number(limits, "processes", "[limits]", fallback.processes, 1);
+    spec.limits.lab_seconds = reader.number(limits, "lab_seconds", "[limits]", fallback.lab_seconds, 1);
 
     // [syscalls] for one audit, [[syscalls]] for several (e.g. one per server mode).
     if (const toml::node* audits = root.get("syscalls")) {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "2-runner/sandbox.hpp"
+
 namespace c10k::grader {
 
 /// A spec that cannot be used; what() reads "grade.toml:12: test 'echo': unknown kind 'ecko' ...".
@@ -57,11 +59,12 @@ struct SyscallSpec {
 };
 
 /// The `[limits]` table: what one server may use, and how long the whole lab may take.
+/// Unset, a limit is the runner's own default (SandboxLimits).
 struct LimitsSpec {
-    double cpu_seconds = 120;     ///< RLIMIT_CPU per server
-    double memory_mb = 4096;      ///< RLIMIT_AS per server (address space, not RSS)
-    double open_files = 1024;     ///< soft RLIMIT_NOFILE the server starts with (it may raise it)
-    double processes = 4096;      ///< RLIMIT_NPROC (counts the user's processes; root is exempt)
+    double cpu_seconds = double(SandboxLimits{}.cpu_seconds);                 ///< RLIMIT_CPU per server
+    double memory_mb = double(SandboxLimits{}.address_space_bytes >> 20);    ///< RLIMIT_AS (address space, not RSS)
+    double open_files = double(SandboxLimits{}.open_files_soft);  ///< soft RLIMIT_NOFILE at start (it may raise it)
+    double processes = double(SandboxLimits{}.processes);  ///< RLIMIT_NPROC (the user's processes; root is exempt)
     double lab_seconds = 900;     ///< tests not started by then fail as "not run"
 };
 
