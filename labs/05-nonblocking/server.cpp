@@ -4,10 +4,10 @@
 // may ever block. A client that never reads its echoes must not stall the others, and
 // must not make the server's memory grow without bound:
 //   * client sockets are nonblocking: read/write return EAGAIN instead of waiting;
-//   * what could not be written yet waits in the connection's buffer (`pending`), and
-//     the loop asks poll() for POLLOUT only while something is pending;
-//   * the buffer is capped at kMaxPending: while it is full, stop asking for POLLIN on
-//     that client (backpressure -- TCP then slows the sender down for you).
+//   * what could not be written yet waits in the connection's own buffer, and the loop
+//     asks poll() for POLLOUT only while something waits;
+//   * that buffer holds at most kMaxPending bytes: while it is full, stop asking for
+//     POLLIN on that client (backpressure -- TCP then slows the sender down for you).
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -38,52 +38,55 @@ constexpr std::size_t kMaxPending = 256 * 1024;  // per connection: bounded memo
 struct Connection {
     explicit Connection(Fd client) : fd(std::move(client)) {}
     Fd fd;
-    std::vector<char> pending;  // read but not yet echoed: pending[sent..]
-    std::size_t sent = 0;
-    bool read_closed = false;   // the client sent EOF
+    // TODO(student): step 1. Design this connection's state: the bytes read but not yet
+    // echoed (never more than kMaxPending of them), and whether the client sent EOF. Then
+    // answer the event loop's three questions from that state:
 
-    [[nodiscard]] std::size_t unsent() const { return pending.size() - sent; }
-    [[nodiscard]] bool wants_read() const { return !read_closed && unsent() < kMaxPending; }
-    [[nodiscard]] bool wants_write() const { return unsent() > 0; }
-    [[nodiscard]] bool finished() const { return read_closed && !wants_write(); }
+    // May the server read more from this client? Not after its EOF, and not while
+    // kMaxPending bytes wait to be echoed (backpressure).
+    [[nodiscard]] bool wants_read() const { return true; }
+    // Does something wait to be echoed?
+    [[nodiscard]] bool wants_write() const { return false; }
+    // Has the client sent EOF, and has everything been echoed? Then it can be closed.
+    [[nodiscard]] bool finished() const { return true; }
 };
 using Connections = std::map<int, Connection>;
 
-// Echoes what is pending until done or the socket is full. Returns false when the
-// connection is finished and must be closed.
+// Says once, on stderr, which part of the server is still a stub.
+void not_written_yet(const char* what, int step) {
+    static bool said = false;
+    if (!said) std::fprintf(stderr, "server: %s is not written yet (labs/05-nonblocking/README.md, step %d)\n", what, step);
+    said = true;
+}
+
+// Echoes what waits, until all of it is out or the socket is full. Returns false when
+// the connection is finished or failed, and must be closed.
 [[maybe_unused]] bool on_writable(Connection& c) {
-    // TODO(student): step 2. write() pending[sent..] until nothing is left (then clear the
-    // buffer) or write() fails with EAGAIN (keep the rest for the next POLLOUT). EPIPE and
-    // ECONNRESET end the connection. Finally: a client that sent EOF and has nothing
-    // pending is finished.
+    // TODO(student): step 3. A full socket (EAGAIN) is not an error: what is left waits
+    // for the next POLLOUT. EPIPE and ECONNRESET mean the client is gone.
     (void)c;
+    not_written_yet("on_writable()", 3);
     return false;
 }
 
-// Reads what fits under the cap, then tries to echo it at once.
+// Reads what fits under the cap, then tries to echo it at once. Returns false when the
+// connection is finished or failed, and must be closed.
 [[maybe_unused]] bool on_readable(Connection& c) {
-    // TODO(student): step 1. read() at most kMaxPending - c.unsent() bytes; 0 means EOF
-    // (set read_closed; finished unless echoes are pending); EAGAIN/EINTR: nothing to do;
-    // other errors end the connection. Append what you read to c.pending, then call
-    // on_writable(c): most of the time the echo goes out right away.
+    // TODO(student): step 2. Never read more than the buffer has room for. EOF and
+    // EAGAIN/EINTR are not errors; most of the time the echo can go out at once.
     (void)c;
+    not_written_yet("on_readable()", 2);
     return false;
 }
 
 // The listener is nonblocking too: take every waiting client, until EAGAIN.
 void accept_clients(int listener, Connections& connections) {
-    for (;;) {
-        // TODO(student): step 3. The client socket must be nonblocking too: accept4 takes
-        // SOCK_NONBLOCK (or set O_NONBLOCK with fcntl afterwards).
-        Fd client{::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC)};
-        if (!client) {
-            if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) c10k::log_syscall_error("accept4", errno);
-            if (errno != ECONNABORTED) return;
-            continue;
-        }
-        int fd = client.get();
-        connections.try_emplace(fd, std::move(client));
-    }
+    // TODO(student): step 4. Accept every client that waits (a burst of connections costs
+    // one poll()), each one nonblocking, into the connection table. EAGAIN means none is
+    // left; ECONNABORTED (a client gave up while queued) is no reason to stop.
+    (void)listener;
+    (void)connections;
+    not_written_yet("accept_clients()", 4);
 }
 
 void run_event_loop(int listener, const sigset_t& wait_mask) {
@@ -93,8 +96,8 @@ void run_event_loop(int listener, const sigset_t& wait_mask) {
         watched.clear();
         watched.push_back({listener, POLLIN, 0});
         for (const auto& [fd, c] : connections) {
-            // TODO(student): step 4. Ask for POLLIN only while c.wants_read() (the cap is
-            // backpressure) and for POLLOUT only while c.wants_write().
+            // TODO(student): step 5. Ask only for what the connection wants now: reading
+            // (the cap is backpressure) and writing.
             short events = POLLIN;
             watched.push_back({fd, events, 0});
         }

@@ -56,8 +56,8 @@ using Connections = std::map<int, Connection>;
 enum class Op : std::uint32_t { accept, recv, send, stop };
 
 std::uint64_t tag(Op op, int fd) { return (std::uint64_t(op) << 32) | std::uint32_t(fd); }
-Op tag_op(std::uint64_t user_data) { return static_cast<Op>(user_data >> 32); }
-int tag_fd(std::uint64_t user_data) { return static_cast<int>(user_data & 0xffffffffu); }
+[[maybe_unused]] Op tag_op(std::uint64_t user_data) { return static_cast<Op>(user_data >> 32); }
+[[maybe_unused]] int tag_fd(std::uint64_t user_data) { return static_cast<int>(user_data & 0xffffffffu); }
 
 // A free submission entry. When the queue is full, submit what is queued to make room.
 io_uring_sqe* next_sqe(io_uring& ring) {
@@ -99,38 +99,37 @@ void submit_accept(io_uring& ring, int listener) {
     io_uring_sqe_set_data64(sqe, tag(Op::accept, listener));
 }
 
-void submit_recv(io_uring& ring, int fd, Connection& c) {
-    // TODO(student): step 2. Take an SQE (next_sqe), io_uring_prep_recv into c.buffer, and
-    // tag it: io_uring_sqe_set_data64(sqe, tag(Op::recv, fd)).
+[[maybe_unused]] void submit_recv(io_uring& ring, int fd, Connection& c) {
+    // TODO(student): step 2. Ask the kernel to receive into this connection's buffer,
+    // tagged so that the completion says what finished (Op::recv) and for which fd.
     (void)ring;
     (void)fd;
     (void)c;
 }
 
 [[maybe_unused]] void submit_send(io_uring& ring, int fd, Connection& c) {
-    // TODO(student): step 2. Like submit_recv, with io_uring_prep_send of
-    // c.buffer[c.sent .. c.length) and MSG_NOSIGNAL; tag it Op::send.
+    // TODO(student): step 2. Ask the kernel to send the part of the buffer not sent yet,
+    // without SIGPIPE for a client that is gone, tagged Op::send.
     (void)ring;
     (void)fd;
     (void)c;
 }
 
 // A completion's res is what the syscall would have returned, errors as -errno.
-void on_accepted(io_uring& ring, int listener, int res, Connections& connections) {
-    if (res >= 0) {
-        Connection& c = connections.try_emplace(res, Fd{res}).first->second;
-        submit_recv(ring, res, c);
-    } else if (res != -ECONNABORTED && res != -EINTR) {
-        c10k::log_syscall_error("accept", -res);
-    }
-    submit_accept(ring, listener);  // one accept in flight, always
+[[maybe_unused]] void on_accepted(io_uring& ring, int listener, int res, Connections& connections) {
+    // TODO(student): step 3. A new client (res is its fd) gets a connection and its first
+    // recv; a failure is logged unless the client merely gave up while queued. Either
+    // way, one accept must always be in flight.
+    (void)ring;
+    (void)listener;
+    (void)res;
+    (void)connections;
 }
 
 // Returns false when the connection is finished and must be closed.
-bool on_received(io_uring& ring, int fd, Connection& c, int res) {
-    // TODO(student): step 3. res == 0: EOF (return false); res < 0: -errno (log unless
-    // -ECONNRESET, return false); otherwise remember c.length = res, c.sent = 0 and
-    // submit_send.
+[[maybe_unused]] bool on_received(io_uring& ring, int fd, Connection& c, int res) {
+    // TODO(student): step 3. res is what recv(2) would have returned, errors as -errno. EOF
+    // and errors end the connection (a reset quietly); received bytes are echoed.
     (void)ring;
     (void)fd;
     (void)c;
@@ -138,9 +137,9 @@ bool on_received(io_uring& ring, int fd, Connection& c, int res) {
     return false;
 }
 
-bool on_sent(io_uring& ring, int fd, Connection& c, int res) {
-    // TODO(student): step 3. res < 0 ends the connection (quietly for -EPIPE/-ECONNRESET);
-    // otherwise c.sent += res; a short send submits the rest, a complete one the next recv.
+[[maybe_unused]] bool on_sent(io_uring& ring, int fd, Connection& c, int res) {
+    // TODO(student): step 3. A failed send ends the connection (quietly when the client is
+    // gone); a short send goes on with the rest; a complete echo waits for the next message.
     (void)ring;
     (void)fd;
     (void)c;
@@ -150,17 +149,15 @@ bool on_sent(io_uring& ring, int fd, Connection& c, int res) {
 
 // Returns false once a stop signal has arrived.
 [[maybe_unused]] bool handle_completion(io_uring& ring, int listener, const io_uring_cqe& cqe, Connections& connections) {
-    std::uint64_t user_data = io_uring_cqe_get_data64(&cqe);
-    int fd = tag_fd(user_data);
-    if (tag_op(user_data) == Op::stop) return false;
-    if (tag_op(user_data) == Op::accept) {
-        on_accepted(ring, listener, cqe.res, connections);
-        return true;
-    }
-    Connection& c = connections.at(fd);
-    bool keep = tag_op(user_data) == Op::recv ? on_received(ring, fd, c, cqe.res) : on_sent(ring, fd, c, cqe.res);
-    if (!keep) connections.erase(fd);  // nothing of it is in flight any more: safe to close
-    return true;
+    // TODO(student): step 3. The completion's user_data says which operation finished, and
+    // for which fd (tag_op, tag_fd): a stop ends the loop; an accept, a recv and a send
+    // each go to their handler above. A connection whose handler says it is finished is
+    // closed -- safe now: one operation per connection, and it just completed.
+    (void)ring;
+    (void)listener;
+    (void)cqe;
+    (void)connections;
+    return false;
 }
 
 void run_event_loop(io_uring& ring, int listener) {
@@ -168,10 +165,9 @@ void run_event_loop(io_uring& ring, int listener) {
     StopSignal stop{open_stop_signalfd()};
     submit_stop_read(ring, stop);
     submit_accept(ring, listener);
-    // TODO(student): step 1. Loop until a stop completion arrives:
-    //   - io_uring_submit_and_wait(&ring, 1): one syscall submits and waits;
-    //   - io_uring_for_each_cqe: handle_completion() for each (false means: stop);
-    //   - io_uring_cq_advance(&ring, how_many) to hand the entries back.
+    // TODO(student): step 1. Until a stop completion arrives: submit what is queued and
+    // wait for at least one completion -- one syscall for both --, handle every completion
+    // that is ready (handle_completion), and hand their entries back to the ring.
     (void)connections;
     throw std::logic_error("run_event_loop() is not written yet (labs/07-io_uring/README.md, step 1)");
 }

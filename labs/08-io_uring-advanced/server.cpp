@@ -81,8 +81,9 @@ public:
 
     // Hands a buffer back to the kernel once its echo is out.
     void recycle(unsigned id) {
-        add(id, 0);
-        io_uring_buf_ring_advance(ring_, 1);
+        // TODO(student): step 4. Put buffer `id` back into the ring (add) and make it
+        // visible to the kernel: until then the kernel cannot pick it again.
+        (void)id;
     }
 
 private:
@@ -142,91 +143,76 @@ io_uring_sqe* next_sqe(io_uring& ring) {
 }
 
 void submit_multishot_accept(Server& server) {
-    // TODO(student): step 1. io_uring_prep_multishot_accept on server.listener (SOCK_CLOEXEC),
-    // tagged tag(Op::accept, server.listener).
+    // TODO(student): step 1. One accept request that keeps producing a completion per new
+    // client (SOCK_CLOEXEC), tagged Op::accept.
     (void)server;
     throw std::logic_error("submit_multishot_accept() is not written yet (labs/08-io_uring-advanced/README.md, step 1)");
 }
 
-void submit_multishot_recv(Server& server, int fd, Connection& c) {
-    // TODO(student): step 2. io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0) with
-    // IOSQE_BUFFER_SELECT in sqe->flags and sqe->buf_group = kBufferGroup; tag it
-    // Op::recv; set c.receiving.
+[[maybe_unused]] void submit_multishot_recv(Server& server, int fd, Connection& c) {
+    // TODO(student): step 2. One recv request that keeps producing a completion per
+    // arrival, each into a buffer the kernel picks from group kBufferGroup (no buffer of
+    // ours in the request), tagged Op::recv; the connection is then receiving.
     (void)server;
     (void)fd;
     (void)c;
 }
 
 // Sends the rest of the first chunk that is not fully sent yet.
-void submit_send(Server& server, int fd, Connection& c) {
-    for (Chunk& chunk : c.chunks) {
-        if (chunk.sent == chunk.length) continue;
-        io_uring_sqe* sqe = next_sqe(server.ring);
-        char* data = server.buffers.buffer(chunk.buffer_id) + chunk.sent;
-        if (g_settings.zero_copy)
-            io_uring_prep_send_zc(sqe, fd, data, chunk.length - chunk.sent, MSG_NOSIGNAL, 0);
-        else
-            io_uring_prep_send(sqe, fd, data, chunk.length - chunk.sent, MSG_NOSIGNAL);
-        io_uring_sqe_set_data64(sqe, tag(Op::send, fd));
-        c.sending = true;
-        return;
-    }
+[[maybe_unused]] void submit_send(Server& server, int fd, Connection& c) {
+    // TODO(student): step 4. One send in flight per connection keeps the echoes in order:
+    // send the unsent part of the first chunk not fully sent, straight from its buffer
+    // (with --zc as a zero-copy send), without SIGPIPE, tagged Op::send.
+    (void)server;
+    (void)fd;
+    (void)c;
 }
 
 // Backpressure: a client whose echoes pile up stops receiving (its multishot recv is
 // cancelled) until they drain, so one client that never reads cannot take every buffer.
 [[maybe_unused]] void pause_if_full(Server& server, int fd, Connection& c) {
-    if (c.chunks.size() < kMaxChunksPerConnection || !c.receiving || c.paused) return;
-    io_uring_sqe* sqe = next_sqe(server.ring);
-    io_uring_prep_cancel64(sqe, tag(Op::recv, fd), 0);
-    io_uring_sqe_set_data64(sqe, tag(Op::cancel, fd));
-    c.paused = true;
+    // TODO(student): step 5. Once kMaxChunksPerConnection chunks wait, cancel this
+    // connection's armed recv (its completion then ends with -ECANCELED) and remember that
+    // it is paused. release_sent_chunks resumes it when the echoes have drained.
+    (void)server;
+    (void)fd;
+    (void)c;
 }
 
 // Gives back the buffers at the front whose echo is complete (and, with --zc, released).
-void release_sent_chunks(Server& server, int fd, Connection& c) {
-    while (!c.chunks.empty() && c.chunks.front().sent == c.chunks.front().length &&
-           c.chunks.front().notifications == 0) {
-        server.buffers.recycle(c.chunks.front().buffer_id);
-        c.chunks.pop_front();
-    }
-    if (c.paused && !c.receiving && !c.read_closed && c.chunks.size() < kMaxChunksPerConnection / 2) {
-        c.paused = false;
-        submit_multishot_recv(server, fd, c);
-    }
-    // Buffers came back: connections that ran dry can receive again.
-    while (!server.starved.empty()) {
-        int fd = server.starved.back();
-        server.starved.pop_back();
-        auto it = server.connections.find(fd);
-        if (it != server.connections.end() && !it->second.read_closed && !it->second.receiving && !it->second.paused)
-            submit_multishot_recv(server, fd, it->second);
-    }
+[[maybe_unused]] void release_sent_chunks(Server& server, int fd, Connection& c) {
+    // TODO(student): step 4. Recycle, in order, every chunk at the front whose echo is
+    // complete and that the kernel no longer reads (--zc: no notification pending). Then
+    // the buffers that came back can be used: resume this connection if it was paused and
+    // has drained to half of kMaxChunksPerConnection (step 5), and re-arm the recv of the
+    // connections that ran dry (server.starved) and are still open.
+    (void)server;
+    (void)fd;
+    (void)c;
 }
 
 // A connection that failed: stop receiving (shutdown ends the multishot recv), drop the rest.
-void abandon(Connection& c) {
+[[maybe_unused]] void abandon(Connection& c) {
     c.read_closed = true;
     for (Chunk& chunk : c.chunks) chunk.sent = chunk.length;
     if (c.receiving) ::shutdown(c.fd.get(), SHUT_RDWR);
 }
 
 void on_accept(Server& server, const io_uring_cqe& cqe) {
-    if (cqe.res >= 0) {
-        Connection& c = server.connections.try_emplace(cqe.res, Fd{cqe.res}).first->second;
-        submit_multishot_recv(server, cqe.res, c);
-    } else if (cqe.res != -ECONNABORTED && cqe.res != -EINTR) {
-        c10k::log_syscall_error("accept", -cqe.res);
-    }
-    if (!(cqe.flags & IORING_CQE_F_MORE)) submit_multishot_accept(server);  // it ended: re-arm
+    // TODO(student): step 1. One completion per new client (res is its fd): give it a
+    // connection and arm its multishot recv; log a failure unless the client merely gave
+    // up. A completion without IORING_CQE_F_MORE means the multishot accept has ended:
+    // arm a new one, or no client is ever accepted again.
+    (void)server;
+    (void)cqe;
 }
 
 void on_recv(Server& server, int fd, Connection& c, const io_uring_cqe& cqe) {
-    // TODO(student): step 3. Without IORING_CQE_F_MORE the recv has ended (c.receiving =
-    // false). res > 0: the buffer id is cqe.flags >> IORING_CQE_BUFFER_SHIFT: queue a Chunk,
-    // start a send if none is in flight, re-arm if the recv ended, pause_if_full().
-    // -ECANCELED: paused on purpose. -ENOBUFS: remember fd in server.starved. 0 or another
-    // error: c.read_closed = true.
+    // TODO(student): step 3. Without IORING_CQE_F_MORE the recv has ended. Data (res > 0)
+    // arrived in the buffer named in cqe.flags: queue it for its echo, start a send if none
+    // is in flight, re-arm an ended recv, and apply backpressure (pause_if_full).
+    // -ECANCELED is a pause on purpose; -ENOBUFS means the buffers ran out (re-arm when
+    // some come back: server.starved); EOF or another error closes the reading side.
     (void)server;
     (void)fd;
     (void)c;
@@ -234,29 +220,16 @@ void on_recv(Server& server, int fd, Connection& c, const io_uring_cqe& cqe) {
 }
 
 void on_send(Server& server, int fd, Connection& c, const io_uring_cqe& cqe) {
-    if (cqe.flags & IORING_CQE_F_NOTIF) {  // --zc: the kernel is done with a buffer
-        for (Chunk& chunk : c.chunks)
-            if (chunk.notifications > 0) {
-                --chunk.notifications;
-                break;
-            }
-        release_sent_chunks(server, fd, c);
-        return;
-    }
-    c.sending = false;
-    for (Chunk& chunk : c.chunks) {
-        if (chunk.sent == chunk.length) continue;
-        if (cqe.flags & IORING_CQE_F_MORE) ++chunk.notifications;  // a notification will follow
-        if (cqe.res < 0) {
-            if (cqe.res != -EPIPE && cqe.res != -ECONNRESET) c10k::log_syscall_error("send", -cqe.res);
-            abandon(c);
-        } else {
-            chunk.sent += static_cast<std::size_t>(cqe.res);  // short: the rest goes next
-        }
-        break;
-    }
-    release_sent_chunks(server, fd, c);
-    submit_send(server, fd, c);
+    // TODO(student): step 4. A send completion belongs to the first chunk not fully sent:
+    // count what went out (a short send goes on with the rest); a failure abandons the
+    // connection (quietly when the client is gone). Then release what is done and send
+    // the next chunk. With --zc a send may announce a notification (IORING_CQE_F_MORE),
+    // and a completion with IORING_CQE_F_NOTIF says the kernel is done with that
+    // chunk's buffer: only then may it be recycled.
+    (void)server;
+    (void)fd;
+    (void)c;
+    (void)cqe;
 }
 
 void handle_completion(Server& server, const io_uring_cqe& cqe) {
