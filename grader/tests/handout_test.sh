@@ -15,8 +15,9 @@ step "1. no solutions/ and no hidden tests inside"
 [[ ! -e solutions ]] || { echo "FAIL: solutions/ is in the handout"; exit 1; }
 if find . -name hidden.toml | grep -q .; then echo "FAIL: hidden tests in the handout"; exit 1; fi
 # Only reference solutions carry slide markers (the starters have none).
-if grep -rl "slide-begin:" --include='*.cpp' . | grep -q .; then
-    echo "FAIL: reference solution code in the handout:"; grep -rl "slide-begin:" --include='*.cpp' .; exit 1
+if grep -rlE "slide-(begin|end):" --include='*.cpp' . | grep -q .; then
+    echo "FAIL: slide markers (reference solution code) in the handout:"
+    grep -rnE "slide-(begin|end):" --include='*.cpp' .; exit 1
 fi
 
 # As a student types it: not as a sub-make of `make test`, which would print make[1]'s

@@ -109,7 +109,7 @@ void run_event_loop(int listener, const sigset_t& wait_mask, int wake_ms) {
     (void)wait_mask;
     (void)wake_ms;
     throw std::logic_error("run_event_loop() is not written yet (labs/06-epoll/README.md, step 3)");
-}// slide-end: event-loop
+}
 
 }  // namespace
 
