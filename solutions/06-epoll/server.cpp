@@ -185,6 +185,23 @@ void run_event_loop(int listener, const sigset_t& wait_mask, int wake_ms) {
 }
 // slide-end: event-loop
 
+// ---- extension: --workers N (not the epoll lesson: `diff` against lab 05 shows it as this block)
+// N event loops on N threads, each with its own SO_REUSEPORT listener; the kernel spreads
+// new connections over them.
+void serve_on_workers(c10k::ServerOptions options, int workers, const sigset_t& wait_mask) {
+    std::vector<Fd> listeners;
+    listeners.push_back(c10k::open_listener(options, SOMAXCONN, SOCK_NONBLOCK, true));
+    options.port = c10k::local_port(listeners[0].get());  // with --port 0: the others join this one
+    while (static_cast<int>(listeners.size()) < workers)
+        listeners.push_back(c10k::open_listener(options, SOMAXCONN, SOCK_NONBLOCK, true));
+    c10k::announce_listening(listeners[0].get());
+    // A stop signal wakes one thread only: the others notice the flag within 100 ms.
+    std::vector<std::jthread> threads;
+    for (const Fd& listener : listeners)
+        threads.emplace_back([&, fd = listener.get()] { run_event_loop(fd, wait_mask, 100); });
+}
+// ---- end of extension: --workers
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -200,21 +217,13 @@ int main(int argc, char** argv) {
         c10k::install_stop_signals();
         sigset_t wait_mask = c10k::block_stop_signals();  // threads started below inherit the block
         c10k::raise_open_file_limit();
-        bool reuse_port = workers > 1;
-        std::vector<Fd> listeners;
-        listeners.push_back(c10k::open_listener(options, SOMAXCONN, SOCK_NONBLOCK, reuse_port));
-        options.port = c10k::local_port(listeners[0].get());  // with --port 0: the others join this one
-        while (static_cast<int>(listeners.size()) < workers)
-            listeners.push_back(c10k::open_listener(options, SOMAXCONN, SOCK_NONBLOCK, reuse_port));
-        c10k::announce_listening(listeners[0].get());
-        if (workers == 1) {
-            run_event_loop(listeners[0].get(), wait_mask, -1);
-        } else {
-            // A stop signal wakes one thread only: the others notice the flag within 100 ms.
-            std::vector<std::jthread> threads;
-            for (const Fd& listener : listeners)
-                threads.emplace_back([&, fd = listener.get()] { run_event_loop(fd, wait_mask, 100); });
+        if (workers > 1) {
+            serve_on_workers(options, workers, wait_mask);
+            return 0;
         }
+        Fd listener = c10k::open_listener(options, SOMAXCONN, SOCK_NONBLOCK);
+        c10k::announce_listening(listener.get());
+        run_event_loop(listener.get(), wait_mask, -1);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "server: %s\n", error.what());
         return 1;
