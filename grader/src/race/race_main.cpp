@@ -23,6 +23,7 @@
 #include "race/race_config.hpp"
 #include "race/race_report.hpp"
 #include "race/race_runner.hpp"
+#include "tool_error.hpp"
 
 using namespace c10k::grader;
 
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
         c10k::raise_open_file_limit();  // 10,000 client connections
         if (redraw) {
             std::ifstream file(output_dir / "results.json");
-            if (!file) throw SpecError((output_dir / "results.json").string() + ": not found; run make race first");
+            if (!file) throw UsageError((output_dir / "results.json").string() + ": not found; run make race first");
             RaceResults results = race_results_from_json(nlohmann::json::parse(file));
             std::cout << race_table_head();
             for (const auto& run : results.runs)
@@ -116,6 +117,12 @@ int main(int argc, char** argv) {
         return any_failed ? 1 : 0;
     } catch (const SpecError& error) {
         std::cerr << "c10k-race: " << error.what() << "\n";
+        return 2;
+    } catch (const UsageError& error) {
+        std::cerr << "c10k-race: " << error.what() << "\n";
+        return 2;
+    } catch (const ToolError& error) {
+        std::cerr << "c10k-race: " << error.describe() << "\n";
         return 2;
     } catch (const std::exception& error) {
         std::cerr << "c10k-race: " << error.what() << "\n";

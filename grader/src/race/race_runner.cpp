@@ -16,6 +16,7 @@
 #include "load/echo_load.hpp"
 #include "race/syscall_counter.hpp"
 #include "test_failure.hpp"
+#include "tool_error.hpp"
 
 namespace c10k::grader {
 namespace {
@@ -47,6 +48,9 @@ public:
         } catch (const TestFailure& failure) {
             row.status = "failed";
             row.reason = failure.what();
+        } catch (const ToolError& failure) {
+            row.status = "failed";
+            row.reason = failure.describe();
         }
         kill_escaped_descendants();
         return row;
@@ -95,8 +99,8 @@ private:
             try {
                 perf = std::make_unique<PerfCounter>(process.pid());
                 perf->enable();
-            } catch (const TestFailure& failure) {
-                counter_failure = failure.what();
+            } catch (const ToolError& failure) {
+                counter_failure = failure.describe();
                 perf.reset();
             }
         };
@@ -104,8 +108,8 @@ private:
             if (strace) return strace->window_closed(process.pid());
             try {
                 if (perf) perf->disable();
-            } catch (const TestFailure& failure) {
-                counter_failure = failure.what();
+            } catch (const ToolError& failure) {
+                counter_failure = failure.describe();
                 perf.reset();
             }
         };
@@ -117,8 +121,8 @@ private:
         WindowCounts counts;
         try {
             if (perf) counts = perf->finish();
-        } catch (const TestFailure& failure) {
-            counter_failure = failure.what();
+        } catch (const ToolError& failure) {
+            counter_failure = failure.describe();
         }
         auto status = process.stop(Seconds(2));
         if (strace) counts = strace->finish(result.window_start, result.window_end);
@@ -171,7 +175,7 @@ RaceSetup decide_setup(const RaceOptions& options) {
         setup.tracefs_note = mount_tracefs_if_missing();
         std::string why_not = perf_unavailable_reason();
         if (!why_not.empty()) {
-            if (options.counter == "perf") throw SpecError("--counter perf: " + why_not);
+            if (options.counter == "perf") throw UsageError("--counter perf: " + why_not);
             setup.counter = "strace";
             setup.counter_note = why_not;
         }
@@ -212,13 +216,13 @@ RaceResults run_race(const RaceConfig& config, const RaceOptions& options) {
     if (!options.student_lab.empty()) {
         const RaceServer* model = find_server(config, options.student_lab);
         if (!model)
-            throw SpecError("--student " + options.student_lab + ": no such lab in race.toml");
+            throw UsageError("--student " + options.student_lab + ": no such lab in race.toml");
         RaceServer student = *model;
         student.name = "yours: " + student.name;  // a failure here reads "make grade LAB=NN" for details
         student.binary = "labs/" + options.student_lab + "/server";
         servers.push_back(student);
     }
-    if (servers.empty()) throw SpecError("no server in race.toml matches --only");
+    if (servers.empty()) throw UsageError("no server in race.toml matches --only");
 
     std::optional<std::string> io_uring_problem = probe_io_uring();
     double seconds = options.seconds > 0 ? options.seconds : config.seconds;

@@ -17,6 +17,7 @@
 #include "2-runner/sandboxed_process.hpp"
 #include "4-audit/syscall_audit.hpp"
 #include "test_failure.hpp"
+#include "tool_error.hpp"
 
 namespace c10k::grader {
 namespace {
@@ -33,7 +34,7 @@ SandboxLimits helper_limits() {
 
 std::filesystem::path make_temp_dir(const char* prefix) {
     std::string pattern = std::string("/tmp/") + prefix + "-XXXXXX";
-    if (!::mkdtemp(pattern.data())) throw TestFailure(std::string("mkdtemp: ") + std::strerror(errno), "is /tmp writable?");
+    if (!::mkdtemp(pattern.data())) throw ToolError(std::string("mkdtemp: ") + std::strerror(errno), "make /tmp writable");
     return pattern;
 }
 
@@ -121,18 +122,23 @@ std::string perf_unavailable_reason() {
 
 PerfCounter::PerfCounter(pid_t pid) : dir_(make_temp_dir("c10k-perf")) {
     auto perf = find_program("perf");
-    if (!perf) throw TestFailure("perf is not installed", "make deps-race");
+    if (!perf) throw ToolError("perf is not installed", "make deps-race");
     auto control = dir_ / "control", ack = dir_ / "ack";
     if (::mkfifo(control.c_str(), 0600) != 0 || ::mkfifo(ack.c_str(), 0600) != 0)
-        throw TestFailure(std::string("mkfifo: ") + std::strerror(errno));
+        throw ToolError(std::string("mkfifo: ") + std::strerror(errno), "make /tmp writable");
     // O_RDWR: opening a fifo this way never blocks, whether or not perf has opened its end yet.
     control_ = ::open(control.c_str(), O_RDWR | O_CLOEXEC);
     ack_ = ::open(ack.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    perf_ = std::make_unique<SandboxedProcess>(
-        std::vector<std::string>{*perf, "stat", "-x,", "--delay=-1", "--control",
-                                 "fifo:" + control.string() + "," + ack.string(), "-e", perf_events(counted_syscalls()),
-                                 "-p", std::to_string(pid), "-o", (dir_ / "counts.csv").string()},
-        helper_limits());
+    try {
+        perf_ = std::make_unique<SandboxedProcess>(
+            std::vector<std::string>{*perf, "stat", "-x,", "--delay=-1", "--control",
+                                     "fifo:" + control.string() + "," + ack.string(), "-e",
+                                     perf_events(counted_syscalls()), "-p", std::to_string(pid), "-o",
+                                     (dir_ / "counts.csv").string()},
+            helper_limits());
+    } catch (const TestFailure& failure) {
+        throw ToolError(std::string("perf cannot start: ") + failure.what(), "make deps-race");
+    }
 }
 
 PerfCounter::~PerfCounter() {
@@ -146,7 +152,7 @@ PerfCounter::~PerfCounter() {
 void PerfCounter::command(const char* what) {
     std::string line = std::string(what) + "\n";
     if (::write(control_, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
-        throw TestFailure(std::string("perf control fifo: ") + std::strerror(errno));
+        throw ToolError(std::string("perf control fifo: ") + std::strerror(errno));
     Deadline deadline(Seconds(10));  // perf attaching to thousands of threads takes a while
     std::string reply;
     while (reply.find('\n') == std::string::npos) {
@@ -157,8 +163,8 @@ void PerfCounter::command(const char* what) {
             if (n > 0) reply.append(buffer, static_cast<std::size_t>(n));
         }
         if (auto status = perf_->poll_exit())
-            throw TestFailure("perf stopped (" + status->describe() + "): " + perf_->stderr_tail());
-        if (deadline.expired()) throw TestFailure(std::string("perf did not acknowledge '") + what + "' within 10 s");
+            throw ToolError("perf stopped (" + status->describe() + "): " + perf_->stderr_tail());
+        if (deadline.expired()) throw ToolError(std::string("perf did not acknowledge '") + what + "' within 10 s");
     }
 }
 
@@ -173,7 +179,7 @@ WindowCounts PerfCounter::finish() {
     std::stringstream text;
     text << file.rdbuf();
     WindowCounts counts = parse_perf_stat_csv(text.str());
-    if (counts.syscalls < 0) throw TestFailure("perf counted nothing: " + perf_->stderr_tail());
+    if (counts.syscalls < 0) throw ToolError("perf counted nothing: " + perf_->stderr_tail());
     return counts;
 }
 
@@ -186,7 +192,7 @@ StraceCounter::~StraceCounter() {
 
 std::vector<std::string> StraceCounter::command_prefix() const {
     auto strace = find_strace();
-    if (!strace) throw TestFailure("strace is not installed", "make deps");
+    if (!strace) throw ToolError("strace is not installed", "make deps");
     return strace_command(*strace, dir_ / "trace", 0);
 }
 

@@ -48,7 +48,7 @@ const std::vector<std::string>& counted_syscalls();
 /// perf stat attached to a running server, counters off until enable().
 class PerfCounter {
 public:
-    /// Attaches to @p pid. Throws TestFailure when perf cannot be started.
+    /// Attaches to @p pid. Throws ToolError when perf cannot be started.
     explicit PerfCounter(pid_t pid);
     ~PerfCounter();
     PerfCounter(const PerfCounter&) = delete;
@@ -57,7 +57,7 @@ public:
     /// Switch counting on / off; each waits for perf's acknowledgement (bounded).
     void enable();
     void disable();
-    /// Stops perf and reads what it counted. Throws TestFailure if it printed nothing usable.
+    /// Stops perf and reads what it counted. Throws ToolError if it printed nothing usable.
     WindowCounts finish();
 
 private:
@@ -71,7 +71,7 @@ private:
 /// The strace fallback: the server runs as strace's child; call around the window.
 class StraceCounter {
 public:
-    StraceCounter();   ///< makes the trace folder; throws TestFailure if it cannot
+    StraceCounter();   ///< makes the trace folder; throws ToolError if it cannot
     ~StraceCounter();  ///< removes it
     StraceCounter(const StraceCounter&) = delete;
     StraceCounter& operator=(const StraceCounter&) = delete;
