@@ -28,6 +28,22 @@ constexpr int kFullMarks = 0;
 constexpr int kPointsLost = 1;
 constexpr int kUsageError = 2;
 
+// Both commands (grade, batch) find the repository and the build alike...
+void add_location_options(CLI::App& app, std::string& source_root, std::string& build_root) {
+    app.add_option("--root", source_root, "the repository (where labs/ is)")->capture_default_str();
+    app.add_option("--build-dir", build_root, "the build folder (the servers, build/common)")->capture_default_str();
+}
+
+// ...and answer --help with 0 and a bad command line with kUsageError; nullopt: go on.
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        return app.exit(error) == 0 ? 0 : kUsageError;
+    }
+    return std::nullopt;
+}
+
 // The lab's grade.toml, plus its instructor-only hidden.toml when present and wanted.
 c10k::grader::LabSpec load_spec_with_hidden(const c10k::grader::LabLocation& location, bool with_hidden) {
     c10k::grader::LabSpec spec = c10k::grader::load_lab_spec(location.spec);
@@ -54,14 +70,8 @@ int batch_main(int argc, char** argv) {
     app.add_option("--work-dir", work_dir, "per-submission binaries and reports (default build/batch/NN-name)");
     app.add_flag("--no-hidden", no_hidden, "leave out solutions/NN-name/hidden.toml");
     app.add_flag("--no-netns", no_netns, "run servers on the host's loopback even where network namespaces work");
-    app.add_option("--root", source_root, "the repository (where labs/ is)")->capture_default_str();
-    app.add_option("--build-dir", build_root, "the build folder (where build/common is)")->capture_default_str();
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& error) {
-        int code = app.exit(error);
-        return code == 0 ? 0 : kUsageError;
-    }
+    add_location_options(app, source_root, build_root);
+    if (auto code = parse_command_line(app, argc, argv)) return *code;
     ::signal(SIGPIPE, SIG_IGN);
     try {
         LabLocation location = locate_lab(lab, source_root, build_root);
@@ -132,14 +142,8 @@ int main(int argc, char** argv) {
     app.add_option("--output,-o", output, "write the report to this file instead of stdout");
     app.add_flag("--verbose,-v", verbose, "show every step of every test");
     app.add_option("--seed", seed, "seed for the random payloads (0 = a fresh one)");
-    app.add_option("--root", source_root, "the repository (where labs/ is)")->capture_default_str();
-    app.add_option("--build-dir", build_root, "the build folder (where the servers are)")->capture_default_str();
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& error) {
-        int code = app.exit(error);
-        return code == 0 ? 0 : kUsageError;
-    }
+    add_location_options(app, source_root, build_root);
+    if (auto code = parse_command_line(app, argc, argv)) return *code;
 
     if (list_kinds) {
         std::cout << list_test_kinds();
