@@ -1,5 +1,7 @@
 // The benchmark's arithmetic: histogram, payload stream, perf's output, race.toml, charts.
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -98,9 +100,14 @@ TEST_CASE("perf stat -x, output: task-clock, the total and each tracepoint") {
 
 namespace {
 std::filesystem::path write_config(const std::string& text) {
-    auto path = std::filesystem::temp_directory_path() / "c10k-race-test.toml";
-    std::ofstream(path) << text;
-    return path;
+    // One file per test process: ctest -j runs these test cases in parallel processes.
+    static const struct TempFile {
+        std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("c10k-race-test-" + std::to_string(::getpid()) + ".toml");
+        ~TempFile() { std::filesystem::remove(path); }
+    } file;
+    std::ofstream(file.path) << text;
+    return file.path;
 }
 }  // namespace
 

@@ -2,6 +2,8 @@
 // verdict, in bounded time, leaving nothing running. Specs are written inline so each
 // case reads as: this server, this test, this verdict.
 
+#include <cstdio>
+
 #include <catch2/catch.hpp>
 
 #include "1-spec/lab_spec.hpp"
@@ -186,7 +188,14 @@ TEST_CASE("broken: a server that closes before echoing") {
 TEST_CASE("broken: a server forking children, some escaping its group: none survive") {
     Graded graded = grade_broken("forks_children", kEcho);
     CHECK(graded.only().status == TestResult::Status::passed);  // the echo itself is right
-    CHECK_THAT(graded.only().steps.back(), Catch::Contains("killed 10 processes the server left outside its group"));
+    // Ten children call setsid(); one that had not run yet when the group was killed died
+    // with the group (seen under load: 8). Whatever escaped was killed, and nothing is left.
+    int escaped = 0;
+    CHECK(std::sscanf(graded.only().steps.back().c_str(), "killed %d processes the server left outside its group",
+                      &escaped) == 1);
+    CHECK(escaped >= 1);
+    CHECK(escaped <= 10);
+    CHECK(test_support::children_left() == 0);
 }
 
 TEST_CASE("broken: a server spinning without accepting fails at the deadline, not later") {
