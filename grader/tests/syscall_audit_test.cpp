@@ -112,3 +112,29 @@ TEST_CASE("audit: a blown budget shows the per-message breakdown and a hint that
                                            Catch::Contains("read 64.00"));
     CHECK_THAT(report.tests[0].hint, Catch::Contains("several reads per message"));
 }
+
+TEST_CASE("audit: a banner sharing the announce's write is found by the time the runner saw the line") {
+    // strace -s 16 shows only the banner; the last write to stdout before the runner read
+    // the announce is the announce, so the loader's read at start-up is not charged.
+    TraceFolder traces;
+    traces.add("10.0 read(3, \"\\177ELF\\2\\1\\1\"..., 832) = 832\n"
+               "10.1 write(1, \"TinyEcho 1.0\\nlis\"..., 42) = 42\n"
+               "10.2 accept4(3, NULL, NULL, SOCK_CLOEXEC) = 4\n"
+               "11.0 read(4, \"abc\", 65536) = 3\n");
+    TraceCounts seen = count_traced_calls(traces.files, 10.9, 11.9, /*announce_seen_at=*/10.15);
+    CHECK(seen.after_announce.at("read") == 1);
+    CHECK_FALSE(seen.after_announce.contains("write"));
+    // Without the runner's time the banner hides it, and start-up counts too.
+    TraceCounts blind = count_traced_calls(traces.files, 10.9, 11.9);
+    CHECK(blind.after_announce.at("read") == 2);
+}
+
+TEST_CASE("audit: a leftover debug line before the announce is not taken for it") {
+    TraceFolder traces;
+    traces.add("10.0 write(1, \"listening on por\"..., 20) = 20\n"
+               "10.1 write(1, \"listening on 127\"..., 29) = 29\n"
+               "10.2 accept4(3, NULL, NULL, SOCK_CLOEXEC) = 4\n");
+    TraceCounts counts = count_traced_calls(traces.files, 10.9, 11.9, 10.12);
+    CHECK_FALSE(counts.after_announce.contains("write"));
+    CHECK(counts.whole_run.at("write") == 1);  // the debug line, at start-up
+}

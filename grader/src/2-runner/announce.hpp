@@ -8,8 +8,16 @@
 
 namespace c10k::grader {
 
-/// The port of the first complete "listening on HOST:PORT" line in @p stdout_head, or
-/// nullopt when there is none yet. Throws TestFailure for an announce line without a valid port.
-std::optional<std::uint16_t> find_announced_port(const std::string& stdout_head);
+/// What the server's stdout says so far about its announce.
+struct AnnounceScan {
+    std::optional<std::uint16_t> port;  ///< from the first complete, valid announce line
+    /// The first complete "listening on ..." line without a valid port (a leftover debug
+    /// print such as "listening on port:0"), or "" -- reported only if no valid line follows.
+    std::string malformed;
+};
+
+/// Reads the complete lines of @p stdout_head: the first "listening on HOST:PORT" whose
+/// text after the last ':' is a port 1-65535 wins; lines that only look like it are skipped.
+AnnounceScan scan_for_announce(const std::string& stdout_head);
 
 }  // namespace c10k::grader

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <chrono>
 #include <thread>
 
 #include "2-runner/announce.hpp"
@@ -123,18 +124,35 @@ ExitStatus SandboxedProcess::stop(Seconds grace) {
 }
 
 std::uint16_t SandboxedProcess::wait_for_announce(const Deadline& deadline) {
+    // A line that only looks like the announce ("listening on port:0", a leftover debug
+    // print) is skipped: the real one may follow. It is named only if none does.
+    auto looked_like = [](const AnnounceScan& scan) {
+        return scan.malformed.empty() ? std::string()
+                                      : "; an earlier line looked like it but has no port after its last ':': '" +
+                                            scan.malformed.substr(0, 80) + "'";
+    };
     for (;;) {
         OutputDrain::Stdout out = output_->wait_for_stdout(std::chrono::milliseconds(20));
-        if (auto port = find_announced_port(out.head)) return *port;
+        AnnounceScan scan = scan_for_announce(out.head);
+        if (scan.port) {
+            // strace -ttt stamps calls with this clock: the audit finds the announce's write by it.
+            announce_seen_at_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+            return *scan.port;
+        }
         auto exited = poll_exit();
         if (exited || out.closed) {
             if (!exited) exited = wait_exit(Deadline(Seconds(1)));
             std::string what = exited ? exited->describe() : "closed its stdout";
-            throw TestFailure("server " + what + " before announcing",
+            throw TestFailure("server " + what + " before announcing" + looked_like(scan),
                               "run it by hand: ./server --port 0 — it must print 'listening on HOST:PORT'");
         }
         if (deadline.expired()) {
             std::string seen = out.head.empty() ? "nothing" : "'" + out.head.substr(0, 80) + "'";
+            if (!scan.malformed.empty())
+                throw TestFailure("server did not print 'listening on HOST:PORT' with a valid port within " +
+                                      seconds_text(deadline.budget()) + " s" + looked_like(scan),
+                                  "print the port the kernel chose (getsockname() after bind()) after the last ':', "
+                                  "and remove debug lines that start with 'listening on'");
             throw TestFailure("server did not print 'listening on HOST:PORT' within " +
                                   seconds_text(deadline.budget()) + " s (its stdout so far: " + seen + ")",
                               "announce after listen(), and fflush(stdout): stdout to a pipe is buffered");

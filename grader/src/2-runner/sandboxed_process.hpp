@@ -50,6 +50,9 @@ public:
     /// Waits for "listening on HOST:PORT" on stdout and returns PORT. Throws
     /// TestFailure saying why not: exited first, printed something else, or silent.
     std::uint16_t wait_for_announce(const Deadline& deadline);
+    /// When wait_for_announce saw the announce line, in seconds since the epoch (the clock
+    /// of strace -ttt), or 0 before that.
+    [[nodiscard]] double announce_seen_at() const noexcept { return announce_seen_at_; }
 
     /// The exit status if the process has ended (reaps it), else nullopt. Never blocks.
     std::optional<ExitStatus> poll_exit();
@@ -80,6 +83,7 @@ private:
     pid_t pid_ = -1;
     int pidfd_ = -1;
     bool own_network_ = false;
+    double announce_seen_at_ = 0;
     std::optional<ExitStatus> status_;
     std::unique_ptr<OutputDrain> output_;
 };

@@ -105,23 +105,45 @@ std::vector<std::string> strace_command(const std::filesystem::path& strace, con
 
 std::optional<std::filesystem::path> find_strace() { return find_program("strace"); }
 
+namespace {
+
+bool is_stdout_write(const TracedCall& call) {
+    return (call.name == "write" || call.name == "writev") && call.arguments.starts_with("1, ");
+}
+
+// Which call wrote the announce line. With the time the runner saw it: the last write to
+// stdout that started before then -- a banner may share that write, and strace shows only
+// its first bytes. Without it (a trace read on its own): the first write that starts with it.
+std::optional<std::size_t> find_announce_write(const std::vector<TracedCall>& calls, double announce_seen_at) {
+    std::optional<std::size_t> found;
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        const TracedCall& call = calls[i];
+        if (!is_stdout_write(call)) continue;
+        if (announce_seen_at > 0) {
+            if (call.timestamp <= announce_seen_at && (!found || call.timestamp > calls[*found].timestamp)) found = i;
+        } else if (call.arguments.starts_with("1, \"listening on") &&
+                   (!found || call.timestamp < calls[*found].timestamp)) {
+            found = i;
+        }
+    }
+    return found;
+}
+
+}  // namespace
+
 TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, double window_start,
-                               double window_end) {
+                               double window_end, double announce_seen_at) {
     std::vector<TracedCall> calls;
-    double announced_at = 0;
-    bool announced = false;
     for (const auto& file : files) {
         std::ifstream in(file);
-        for (std::string line; std::getline(in, line);) {
-            auto call = parse_strace_line(line);
-            if (!call) continue;
-            if (!announced && call->name == "write" && call->arguments.starts_with("1, \"listening on")) {
-                announced_at = call->timestamp;
-                announced = true;
-                continue;  // the announce itself belongs to the contract, not to the I/O model
-            }
-            calls.push_back(std::move(*call));
-        }
+        for (std::string line; std::getline(in, line);)
+            if (auto call = parse_strace_line(line)) calls.push_back(std::move(*call));
+    }
+    double announced_at = 0;
+    if (auto announce = find_announce_write(calls, announce_seen_at)) {
+        announced_at = calls[*announce].timestamp;
+        // The announce itself belongs to the contract, not to the I/O model.
+        calls.erase(calls.begin() + static_cast<std::ptrdiff_t>(*announce));
     }
     TraceCounts counts;
     counts.tasks = static_cast<int>(files.size());
@@ -248,11 +270,13 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
 
     LoadResult result;
     double cpu_seconds = -1;
+    double announce_seen_at = 0;
     try {
         SandboxedProcess server(command, sandbox_limits(lab.limits, options.network_namespaces));
         try {
             // strace slows start-up; give the announce more time than in the plain tests.
             std::uint16_t port = server.wait_for_announce(Deadline(Seconds(lab.announce_timeout + 5)));
+            announce_seen_at = server.announce_seen_at();
             LoadOptions load_options;
             load_options.server = make_socket_address("127.0.0.1", port);
             load_options.connections = load.connections;
@@ -278,7 +302,8 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
     if (result.ok) {
-        judge_syscalls(spec, count_traced_calls(files, result.window_start, result.window_end), result.messages, report);
+        judge_syscalls(spec, count_traced_calls(files, result.window_start, result.window_end, announce_seen_at),
+                       result.messages, report);
         report.syscalls.back().cpu_seconds = cpu_seconds;
     } else {
         std::string hint = "the echo tests above show what goes wrong without strace";

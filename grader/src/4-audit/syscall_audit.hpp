@@ -32,10 +32,12 @@ struct TraceCounts {
     long set_nonblocking = 0;        ///< fcntl(F_SETFL, ...O_NONBLOCK...) calls after the announce
 };
 
-/// Counts calls in the `-ff` trace files @p files. The announce is the first
-/// `write(1, "listening on...` call; the window is [@p window_start, @p window_end].
+/// Counts calls in the `-ff` trace files @p files; the window is [@p window_start,
+/// @p window_end]. The announce is the last write to stdout that started before
+/// @p announce_seen_at (SandboxedProcess::announce_seen_at), or, when that is 0, the first
+/// `write(1, "listening on...`.
 TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, double window_start,
-                               double window_end);
+                               double window_end, double announce_seen_at = 0);
 
 /// The mechanism and budget verdicts for @p counts, given the audited messages.
 /// Appends up to two TestResults to @p report and one SyscallSummary to report.syscalls.
