@@ -10,7 +10,12 @@
 namespace c10k::grader {
 namespace {
 constexpr std::size_t kStdoutHeadCap = 4096;   // enough for the announce line and a few more
-constexpr std::size_t kStderrTailCap = 16384;  // the last lines, for failure messages
+constexpr std::size_t kTailCap = 16384;        // the last lines, for failure messages
+
+void append_capped(std::string& tail, const char* data, std::size_t size) {
+    tail.append(data, size);
+    if (tail.size() > kTailCap) tail.erase(0, tail.size() - kTailCap);
+}
 }  // namespace
 
 OutputDrain::OutputDrain(int out_fd, int err_fd) : thread_([this, out_fd, err_fd] { drain(out_fd, err_fd); }) {}
@@ -37,9 +42,9 @@ void OutputDrain::drain(int out_fd, int err_fd) {
             } else if (i == 0) {
                 std::size_t room = kStdoutHeadCap - std::min(kStdoutHeadCap, stdout_head_.size());
                 stdout_head_.append(buffer, std::min<std::size_t>(room, static_cast<std::size_t>(n)));
+                append_capped(stdout_tail_, buffer, static_cast<std::size_t>(n));
             } else {
-                stderr_tail_.append(buffer, static_cast<std::size_t>(n));
-                if (stderr_tail_.size() > kStderrTailCap) stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailCap);
+                append_capped(stderr_tail_, buffer, static_cast<std::size_t>(n));
             }
             changed_.notify_all();
         }
@@ -66,6 +71,11 @@ void OutputDrain::wait_until_drained(const Deadline& deadline) {
 std::string OutputDrain::stdout_head() const {
     std::lock_guard lock(mutex_);
     return stdout_head_;
+}
+
+std::string OutputDrain::stdout_tail() const {
+    std::lock_guard lock(mutex_);
+    return stdout_tail_;
 }
 
 std::string OutputDrain::stderr_text() const {

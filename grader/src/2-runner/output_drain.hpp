@@ -33,6 +33,8 @@ public:
     void wait_until_drained(const Deadline& deadline);
 
     [[nodiscard]] std::string stdout_head() const;
+    /// The last 16 KiB written to stdout, as written.
+    [[nodiscard]] std::string stdout_tail() const;
     /// The last 16 KiB written to stderr, as written.
     [[nodiscard]] std::string stderr_text() const;
 
@@ -42,6 +44,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::string stdout_head_;
+    std::string stdout_tail_;
     std::string stderr_tail_;
     bool stdout_closed_ = false;
     bool stderr_closed_ = false;

@@ -1,5 +1,6 @@
 #include "2-runner/process_table.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -72,11 +73,54 @@ int open_fd_count(pid_t pid) {
     return error ? -1 : count;
 }
 
-long resident_kib(pid_t pid) {
+namespace {
+
+long status_kib(pid_t pid, const std::string& field) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     for (std::string line; std::getline(status, line);)
-        if (line.starts_with("VmRSS:")) return std::atol(line.c_str() + 6);
+        if (line.starts_with(field + ":")) return std::atol(line.c_str() + field.size() + 1);
     return 0;
+}
+
+// The command name and CPU seconds of one thread, from /proc/PID/task/TID/stat.
+std::optional<std::pair<std::string, double>> read_task(const std::filesystem::path& stat_file) {
+    std::ifstream stat(stat_file);
+    std::string text;
+    if (!std::getline(stat, text)) return std::nullopt;
+    auto open = text.find('('), close = text.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+    std::istringstream fields(text.substr(close + 2));
+    std::string skip;
+    for (int field = 3; field <= 13; ++field) fields >> skip;
+    double user_ticks = 0, system_ticks = 0;
+    if (!(fields >> user_ticks >> system_ticks)) return std::nullopt;
+    return std::pair{text.substr(open + 1, close - open - 1), (user_ticks + system_ticks) / double(::sysconf(_SC_CLK_TCK))};
+}
+
+}  // namespace
+
+long resident_kib(pid_t pid) { return status_kib(pid, "VmRSS"); }
+
+long virtual_kib(pid_t pid) { return status_kib(pid, "VmSize"); }
+
+long open_file_limit(pid_t pid) {
+    rlimit limit{};
+    if (::prlimit(pid, RLIMIT_NOFILE, nullptr, &limit) != 0) return -1;
+    return limit.rlim_cur == RLIM_INFINITY ? -1 : static_cast<long>(limit.rlim_cur);
+}
+
+double group_cpu_seconds_without_sqpoll(pid_t group) {
+    double total = 0;
+    for (const ProcessEntry& process : list_processes()) {
+        if (process.group != group || process.zombie) continue;
+        total += process.cpu_seconds;
+        std::error_code ignored;
+        for (const auto& task :
+             std::filesystem::directory_iterator("/proc/" + std::to_string(process.pid) + "/task", ignored))
+            if (auto thread = read_task(task.path() / "stat"); thread && thread->first.starts_with("iou-sqp"))
+                total -= thread->second;
+    }
+    return total;
 }
 
 }  // namespace c10k::grader

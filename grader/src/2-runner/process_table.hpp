@@ -40,4 +40,16 @@ int open_fd_count(pid_t pid);
 /// Resident memory of process @p pid in KiB (VmRSS), 0 if unknown.
 long resident_kib(pid_t pid);
 
+/// Address space of process @p pid in KiB (VmSize: every mapping, thread stacks included),
+/// 0 if unknown.
+long virtual_kib(pid_t pid);
+
+/// The soft RLIMIT_NOFILE of process @p pid (it may have raised it), -1 if unknown.
+long open_file_limit(pid_t pid);
+
+/// CPU seconds (user + system) used so far by every process of group @p group, leaving out
+/// io_uring's SQPOLL threads (iou-sqp-*): the kernel's poller spins by design until its
+/// idle timeout. Threads that ended count too; processes that ended do not.
+double group_cpu_seconds_without_sqpoll(pid_t group);
+
 }  // namespace c10k::grader

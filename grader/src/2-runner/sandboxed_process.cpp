@@ -168,5 +168,13 @@ std::string SandboxedProcess::stderr_tail(std::size_t max_lines) const {
 }
 std::string SandboxedProcess::stderr_text() const { return output_->stderr_text(); }
 std::string SandboxedProcess::stdout_head() const { return output_->stdout_head(); }
+std::string SandboxedProcess::stdout_tail(std::size_t max_lines) const {
+    std::string text = output_->stdout_tail();
+    if (auto announce = text.rfind("listening on "); announce != std::string::npos && announce_seen_at_ > 0) {
+        auto line_end = text.find('\n', announce);
+        text.erase(0, line_end == std::string::npos ? text.size() : line_end + 1);
+    }
+    return last_lines(text, max_lines);
+}
 
 }  // namespace c10k::grader

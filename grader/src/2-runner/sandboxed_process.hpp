@@ -76,6 +76,9 @@ public:
     [[nodiscard]] std::string stderr_text() const;
     /// Everything kept from stdout (its first few KiB).
     [[nodiscard]] std::string stdout_head() const;
+    /// The last @p max_lines lines written to stdout after the announce, joined with " | ":
+    /// "accept error: -23, exiting" is often all a failing server says.
+    [[nodiscard]] std::string stdout_tail(std::size_t max_lines = 3) const;
 
 private:
     void reap_after_exit();

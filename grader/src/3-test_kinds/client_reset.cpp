@@ -19,7 +19,7 @@ void run_client_reset(TestContext& context) {
     auto rounds = static_cast<int>(context.param("rounds"));
     Bytes chunk = random_bytes(static_cast<std::size_t>(context.param("size")), context.random);
     for (int round = 1; round <= rounds; ++round) {
-        TestClient rude = TestClient::connect(context.server_address, deadline);
+        TestClient rude = context.connect(deadline);
         rude.send_without_reading(chunk, deadline);
         rude.shutdown_write();
         rude.reset();
@@ -30,7 +30,7 @@ void run_client_reset(TestContext& context) {
     }
     context.steps.push_back(std::to_string(rounds) + " clients sent data, shut down and reset without reading");
 
-    TestClient polite = TestClient::connect(context.server_address, deadline);
+    TestClient polite = context.connect(deadline);
     Bytes message = random_bytes(1024, context.random);
     Exchange echo = polite.exchange(message, message.size(), deadline);
     require_exact_echo("the next client after the resets", message, echo, deadline);

@@ -18,8 +18,7 @@ void run_concurrent(TestContext& context) {
     load.timeout = load.warmup_timeout = Seconds(context.param("timeout"));
     load.may_close = static_cast<int>(context.param("may_close"));
     load.seed = context.random();
-    LoadResult result = run_load(load);
-    if (!result.ok) throw TestFailure(result.failure);
+    LoadResult result = context.run_load(load);
 
     int served = load.connections - result.closed_by_server;
     context.steps.push_back(std::to_string(served) + " of " + std::to_string(load.connections) +

@@ -11,7 +11,7 @@ void run_echo(TestContext& context) {
     Deadline deadline = context.deadline();
     auto size = static_cast<std::size_t>(context.param("size"));
     auto messages = static_cast<int>(context.param("messages"));
-    TestClient client = TestClient::connect(context.server_address, deadline);
+    TestClient client = context.connect(deadline);
     context.steps.push_back("connected");
     for (int i = 1; i <= messages; ++i) {
         Bytes message = random_bytes(size, context.random);

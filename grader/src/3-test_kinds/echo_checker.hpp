@@ -22,10 +22,18 @@ Bytes random_bytes(std::size_t size, std::mt19937_64& random);
 std::optional<std::size_t> first_difference(std::span<const std::uint8_t> expected,
                                             std::span<const std::uint8_t> received);
 
-/// nullopt when @p received equals @p expected; otherwise one line saying how they
-/// differ: "byte 4096 differs: expected 0x3a, got 0x00", "got 100 of 4096 bytes
-/// (all 100 correct)", or "got 4100 bytes, 4 more than the 4096 sent".
-std::optional<std::string> describe_echo_mismatch(std::span<const std::uint8_t> expected,
-                                                  std::span<const std::uint8_t> received);
+/// How an echo differs from what was sent, and the bug that usually causes it.
+struct EchoMismatch {
+    std::string reason;  ///< one line: "1200 bytes missing at offset 65536: ..."
+    std::string hint;    ///< empty for a short echo (only the connection knows why it stopped)
+};
+
+/// nullopt when @p received equals @p expected; otherwise how they differ. From the first
+/// wrong byte on, the received bytes are looked for in what was sent (payloads are
+/// random, so 32 bytes identify a place): later -- bytes are missing; earlier -- bytes
+/// are repeated; nowhere -- bytes nobody sent. Also "got 100 of 4096 bytes (all 100
+/// correct)" and "got 4100 bytes, 4 more than the 4096 sent".
+std::optional<EchoMismatch> describe_echo_mismatch(std::span<const std::uint8_t> expected,
+                                                   std::span<const std::uint8_t> received);
 
 }  // namespace c10k::grader

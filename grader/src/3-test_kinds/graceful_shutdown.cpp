@@ -13,7 +13,7 @@ namespace c10k::grader {
 // the server must exit with code 0 within the grace period.
 void run_graceful_shutdown(TestContext& context) {
     Deadline deadline = context.deadline();
-    TestClient idle = TestClient::connect(context.server_address, deadline);
+    TestClient idle = context.connect(deadline);
     Bytes hello = random_bytes(16, context.random);
     idle.exchange(hello, hello.size(), Deadline(Seconds(1)));  // the server is now mid-connection
     context.steps.push_back("an idle client is connected; sending SIGTERM");

@@ -11,7 +11,7 @@ namespace c10k::grader {
 void run_half_close(TestContext& context) {
     Deadline deadline = context.deadline();
     auto size = static_cast<std::size_t>(context.param("size"));
-    TestClient client = TestClient::connect(context.server_address, deadline);
+    TestClient client = context.connect(deadline);
     Bytes message = random_bytes(size, context.random);
     context.steps.push_back("sent " + std::to_string(size) + " bytes, then shutdown(SHUT_WR)");
     Exchange echo = client.exchange(message, size, deadline, /*shutdown_after_send=*/true,

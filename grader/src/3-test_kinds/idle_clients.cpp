@@ -13,7 +13,7 @@ void run_idle_clients(TestContext& context) {
     Deadline deadline = context.deadline();
     std::vector<TestClient> idle;
     auto idle_count = static_cast<int>(context.param("idle"));
-    for (int i = 0; i < idle_count; ++i) idle.push_back(TestClient::connect(context.server_address, deadline));
+    for (int i = 0; i < idle_count; ++i) idle.push_back(context.connect(deadline));
     context.steps.push_back(std::to_string(idle_count) + " idle clients connected, sending nothing");
 
     LoadOptions load;
@@ -23,9 +23,7 @@ void run_idle_clients(TestContext& context) {
     load.message_size = 64;
     load.timeout = load.warmup_timeout = load.stall_timeout = Seconds(context.param("timeout"));
     load.seed = context.random();
-    LoadResult result = run_load(load);
-    if (!result.ok)
-        throw TestFailure("with " + std::to_string(idle_count) + " idle client(s) connected: " + result.failure);
+    context.run_load(load, "with " + std::to_string(idle_count) + " idle client(s) connected: ");
     context.steps.push_back(std::to_string(load.connections) + " active clients were served alongside them");
 }
 

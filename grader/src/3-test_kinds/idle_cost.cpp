@@ -17,8 +17,7 @@ double messages_per_second(const SocketAddress& server, const TestContext& conte
     load.messages = static_cast<long>(context.param("messages"));
     load.timeout = load.warmup_timeout = Seconds(context.param("timeout"));
     load.seed = context.random();
-    LoadResult result = run_load(load);
-    if (!result.ok) throw TestFailure(result.failure);
+    LoadResult result = context.run_load(load);
     return double(result.messages) / std::max(result.seconds(), 1e-6);
 }
 
@@ -32,7 +31,7 @@ void run_idle_cost(TestContext& context) {
     Deadline deadline = context.deadline();
     std::vector<TestClient> idle;
     auto idle_count = static_cast<int>(context.param("idle"));
-    for (int i = 0; i < idle_count; ++i) idle.push_back(TestClient::connect(context.server_address, deadline));
+    for (int i = 0; i < idle_count; ++i) idle.push_back(context.connect(deadline));
     double crowded = messages_per_second(context.server_address, context);
 
     char line[200];

@@ -17,7 +17,7 @@ namespace c10k::grader {
 // (partial writes resumed correctly).
 void run_never_reading_client(TestContext& context) {
     Deadline deadline = context.deadline();
-    TestClient greedy = TestClient::connect(context.server_address, deadline);
+    TestClient greedy = context.connect(deadline);
     Bytes flood = random_bytes(static_cast<std::size_t>(context.param("size")), context.random);
     std::size_t sent = greedy.send_without_reading(flood, Deadline(Seconds(context.param("fill_seconds"))));
     context.steps.push_back("one client sent " + std::to_string(sent >> 10) + " KiB and reads nothing");

@@ -4,13 +4,40 @@
 #include <cmath>
 #include <cstdio>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "test_failure.hpp"
+
 #include "1-spec/lab_spec.hpp"
+#include "2-runner/sandboxed_process.hpp"
+#include "3-test_kinds/test_client.hpp"
 
 namespace c10k::grader {
 
 double TestContext::param(const std::string& name) const { return spec.params.at(name); }
 
 Deadline TestContext::deadline() const { return Deadline(Seconds(param("timeout"))); }
+
+TestClient TestContext::connect(const Deadline& deadline) const {
+    return TestClient::connect(server_address, deadline, server.pid());
+}
+
+LoadResult TestContext::run_load(LoadOptions load, const std::string& prefix) const {
+    std::optional<StallDiagnosis> stall;
+    load.on_stall = [&](std::uint16_t client_port) {
+        auto port = server_address.family() == AF_INET6
+                        ? ntohs(reinterpret_cast<const sockaddr_in6*>(server_address.get())->sin6_port)
+                        : ntohs(reinterpret_cast<const sockaddr_in*>(server_address.get())->sin_port);
+        stall = diagnose_stall(find_server_socket(server.pid(), port, client_port));
+    };
+    LoadResult result = grader::run_load(load);
+    if (!result.ok) {
+        if (stall) throw TestFailure(prefix + result.failure + stall->reason, stall->hint);
+        throw TestFailure(prefix + result.failure);
+    }
+    return result;
+}
 
 const std::vector<TestKind>& test_kinds() {
     static const std::vector<TestKind> kinds = {

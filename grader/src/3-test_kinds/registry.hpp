@@ -15,11 +15,13 @@
 
 #include "c10k/listener.hpp"
 #include "deadline.hpp"
+#include "load/echo_load.hpp"
 
 namespace c10k::grader {
 
 struct TestSpec;
 class SandboxedProcess;
+class TestClient;
 
 /// What a test kind gets to work with.
 struct TestContext {
@@ -33,6 +35,11 @@ struct TestContext {
     [[nodiscard]] double param(const std::string& name) const;
     /// The `timeout` parameter, as a Deadline starting now.
     [[nodiscard]] Deadline deadline() const;
+    /// A client connected to the server, whose stalls can be diagnosed.
+    [[nodiscard]] TestClient connect(const Deadline& deadline) const;
+    /// Runs @p load against the server. When it fails, throws TestFailure: @p prefix, the
+    /// load's reason and, for a stall, what the server's end of a waiting connection shows.
+    LoadResult run_load(LoadOptions load, const std::string& prefix = "") const;
 };
 
 /// A registered test kind.
@@ -68,5 +75,9 @@ void run_idle_clients(TestContext& context);
 void run_latency(TestContext& context);
 void run_never_reading_client(TestContext& context);
 void run_idle_cost(TestContext& context);
+
+// After every test the server survived (after_every_test.cpp).
+/// Throws TestFailure when the server burns CPU with no client connected.
+void check_idle_cpu(TestContext& context);
 
 }  // namespace c10k::grader

@@ -18,7 +18,7 @@ void run_sequential_clients(TestContext& context) {
     for (int i = 1; i <= clients; ++i) {
         Deadline deadline = context.deadline();
         std::string label = "client " + std::to_string(i) + " of " + std::to_string(clients);
-        TestClient client = TestClient::connect(context.server_address, deadline);
+        TestClient client = context.connect(deadline);
         Bytes message = random_bytes(size, context.random);
         Exchange echo = client.exchange(message, size, deadline, /*shutdown_after_send=*/true,
                                         /*until_eof=*/true);

@@ -14,11 +14,22 @@
 
 namespace c10k::grader {
 
-std::string Exchange::describe_shortfall(std::size_t expected, const Deadline& deadline) const {
+StallDiagnosis Exchange::explain_shortfall(std::size_t expected, const Deadline& deadline) const {
     std::string got = std::to_string(received.size()) + " of " + std::to_string(expected) + " bytes";
-    if (error) return "connection failed after " + got + ": " + std::strerror(error);
-    if (eof) return "server closed the connection after " + got;
-    return "got " + got + " within " + seconds_text(deadline.budget()) + " s";
+    if (error == ECONNRESET)
+        return {"the server reset the connection after " + got,
+                "a socket closed with unread data in it sends a reset: read until read() returns 0 before closing "
+                "(EPOLLRDHUP or EPOLLHUP is not the end of the data)"};
+    if (error) return {"connection failed after " + got + ": " + std::strerror(error), ""};
+    if (eof && received.empty())
+        return {"server closed the connection after " + got,
+                "closed before a single byte was echoed: check accept()'s result before using it (an "
+                "uninitialised addrlen gives EINVAL; EMFILE means out of descriptors), and what the server logs"};
+    if (eof)
+        return {"server closed the connection after " + got,
+                "close a client only after read() returned 0 and everything it sent was written back"};
+    StallDiagnosis stall = diagnose_stall(server_side);
+    return {"got " + got + " within " + seconds_text(deadline.budget()) + " s" + stall.reason, stall.hint};
 }
 
 void require_exact_echo(const std::string& label, std::span<const std::uint8_t> expected,
@@ -27,14 +38,12 @@ void require_exact_echo(const std::string& label, std::span<const std::uint8_t> 
     if (!mismatch) return;
     // A correct but short prefix is best explained by why the rest never came.
     bool short_prefix = echo.received.size() < expected.size() && !first_difference(expected, echo.received);
-    std::string why = short_prefix ? echo.describe_shortfall(expected.size(), deadline) : *mismatch;
-    std::string hint;
-    if (echo.received.empty() && echo.timed_out)
-        hint = "nothing came back: is the server accept()ing and echoing? `strace -f` it to see where it blocks";
-    throw TestFailure(label.empty() ? why : label + ": " + why, hint);
+    StallDiagnosis why = short_prefix ? echo.explain_shortfall(expected.size(), deadline)
+                                      : StallDiagnosis{mismatch->reason, mismatch->hint};
+    throw TestFailure(label.empty() ? why.reason : label + ": " + why.reason, why.hint);
 }
 
-TestClient TestClient::connect(const SocketAddress& server, const Deadline& deadline) {
+TestClient TestClient::connect(const SocketAddress& server, const Deadline& deadline, pid_t server_pid) {
     Fd fd{::socket(server.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
     if (!fd) throw TestFailure(std::string("grader: socket: ") + std::strerror(errno));
     int on = 1;
@@ -57,7 +66,7 @@ TestClient TestClient::connect(const SocketAddress& server, const Deadline& dead
     if (err)
         throw TestFailure(std::string("could not connect: ") + std::strerror(err),
                           err == ECONNREFUSED ? refused_hint : "is the server still listening?");
-    return TestClient(std::move(fd));
+    return TestClient(std::move(fd), server_pid);
 }
 
 Exchange TestClient::exchange(std::span<const std::uint8_t> data, std::size_t expect,
@@ -78,6 +87,7 @@ Exchange TestClient::exchange(std::span<const std::uint8_t> data, std::size_t ex
         if (result.received.size() >= read_cap) return result;
         if (deadline.expired()) {
             result.timed_out = true;
+            result.server_side = find_server_socket(server_pid_, peer_port(fd_.get()), local_port(fd_.get()));
             return result;
         }
         pollfd pfd{fd_.get(), static_cast<short>(POLLIN | (all_sent ? 0 : POLLOUT)), 0};

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "3-test_kinds/echo_checker.hpp"
+#include "3-test_kinds/server_socket.hpp"
 #include "c10k/fd.hpp"
 #include "c10k/listener.hpp"
 #include "deadline.hpp"
@@ -21,17 +22,21 @@ struct Exchange {
     bool eof = false;        ///< the server closed its side
     bool timed_out = false;  ///< the deadline passed first
     int error = 0;           ///< errno of a failed send/recv (e.g. ECONNRESET), else 0
+    /// On a time-out: the server's end of the connection, looked at before the client gave up.
+    std::optional<ServerSocketState> server_side;
 
-    /// Why fewer than @p expected bytes came, in one line:
-    /// "got 100 of 4096 bytes within 2.0 s", "server closed the connection after 100 of 4096 bytes".
-    [[nodiscard]] std::string describe_shortfall(std::size_t expected, const Deadline& deadline) const;
+    /// Why fewer than @p expected bytes came, and what to look at: "got 100 of 4096 bytes
+    /// within 2.0 s; 3996 bytes the client sent sit unread in the server's receive queue",
+    /// "server closed the connection after 0 of 4096 bytes".
+    [[nodiscard]] StallDiagnosis explain_shortfall(std::size_t expected, const Deadline& deadline) const;
 };
 
 /// A nonblocking client socket driven with poll(), so no call can hang the grader.
 class TestClient {
 public:
     /// Connects to @p server; throws TestFailure("could not connect: ...") on failure.
-    static TestClient connect(const SocketAddress& server, const Deadline& deadline);
+    /// With the server's @p server_pid, a stalled exchange looks at the server's end of it.
+    static TestClient connect(const SocketAddress& server, const Deadline& deadline, pid_t server_pid = 0);
 
     /// Sends @p data while reading whatever comes back (a server may echo before we
     /// finish sending; not reading would deadlock both sides). Stops when @p expect bytes
@@ -51,8 +56,9 @@ public:
     [[nodiscard]] int fd() const noexcept { return fd_.get(); }
 
 private:
-    explicit TestClient(Fd fd) : fd_(std::move(fd)) {}
+    TestClient(Fd fd, pid_t server_pid) : fd_(std::move(fd)), server_pid_(server_pid) {}
     Fd fd_;
+    pid_t server_pid_ = 0;
 };
 
 /// Throws TestFailure unless @p echo holds exactly @p expected. The reason starts with

@@ -45,6 +45,7 @@ std::string test_output(const TestResult& test) {
     if (!test.reason.empty()) out += test.reason + "\n";
     if (test.status == TestResult::Status::failed && !test.hint.empty()) out += "hint: " + test.hint + "\n";
     if (!test.server_stderr.empty()) out += "server stderr: " + test.server_stderr + "\n";
+    if (!test.server_stdout.empty()) out += "server stdout: " + test.server_stdout + "\n";
     return out;
 }
 
@@ -83,7 +84,7 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
         // A server that cannot start fails every test the same way: say it once.
         if (test.status == TestResult::Status::skipped) continue;  // the reason is printed once, above
         if (failed && !verbose && previous && previous->reason == test.reason &&
-            previous->server_stderr == test.server_stderr) {
+            previous->server_stderr == test.server_stderr && previous->server_stdout == test.server_stdout) {
             out << "      (same as above)\n";
             continue;
         }

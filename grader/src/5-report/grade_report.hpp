@@ -19,6 +19,7 @@ struct TestResult {
     std::string hint;                 ///< what to look at, on failure
     std::vector<std::string> steps;   ///< what the test did, in order
     std::string server_stderr;        ///< the server's last stderr lines, on failure
+    std::string server_stdout;        ///< its last stdout lines, on failure when stderr said nothing
     bool extra_credit = false;        ///< max_score counts only when passed
     bool demonstration = false;       ///< 0 points: a failure shows the next lab's problem
     bool hidden = false;              ///< an instructor-only test (hidden.toml)

@@ -8,6 +8,8 @@
 
 #include "2-runner/escaped_children.hpp"
 #include "2-runner/network_namespace.hpp"
+#include "2-runner/process_watch.hpp"
+#include "grade/server_symptoms.hpp"
 #include "3-test_kinds/registry.hpp"
 #include "3-test_kinds/test_client.hpp"
 #include "4-audit/syscall_audit.hpp"
@@ -19,8 +21,19 @@
 namespace c10k::grader {
 namespace {
 
-constexpr const char* kCrashHint =
-    "run the server by hand and repeat what this test does (gdb, or build with -fsanitize=address)";
+// The server as it was at a failure: how it ended (if it did), what it said last, and
+// the watch's last look at it.
+ServerState server_state(SandboxedProcess& server, const ProcessWatch* watch, const LimitsSpec& limits) {
+    ServerState state;
+    state.exit = server.wait_exit(Deadline(Seconds(0.2)));
+    state.last_words = server.stderr_tail(5) + " | " + server.stdout_tail(5);
+    if (watch) {
+        state.last = watch->last();
+        state.peak_fds = watch->peak_fds();
+    }
+    state.address_space_limit_kib = static_cast<long>(limits.memory_mb * 1024);
+    return state;
+}
 
 TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOptions& options,
                         std::mt19937_64& random) {
@@ -32,35 +45,51 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
     result.demonstration = test.demonstration();
     result.hidden = test.hidden;
     std::optional<SandboxedProcess> server;
+    std::optional<ProcessWatch> watch;
     try {
         server.emplace(server_command(options.server, test.server_args),
                        sandbox_limits(spec.limits, options.network_namespaces));
         std::uint16_t port = server->wait_for_announce(Deadline(Seconds(spec.announce_timeout)));
         result.steps.push_back("server announced port " + std::to_string(port));
+        watch.emplace(server->pid());
         TestContext context{test, make_socket_address("127.0.0.1", port), *server, random, result.steps};
         {
             NetworkNamespaceGuard in_server_network(server->network_pid());
             kind.run(context);
         }
-        if (!kind.ends_server)
-            if (auto status = server->poll_exit())
-                throw TestFailure("server " + status->describe() + " during the test", kCrashHint);
+        if (!kind.ends_server) {
+            if (auto status = server->poll_exit()) throw TestFailure("server " + status->describe() + " during the test");
+            check_idle_cpu(context);
+        }
         result.status = TestResult::Status::passed;
         result.score = test.points;
     } catch (const TestFailure& failure) {
+        // The hint follows what happened: the symptom's own hint first, then the spec's
+        // and the kind's usual advice.
         result.reason = failure.what();
-        result.hint = test.hint.empty() ? (failure.hint().empty() ? kind.hint : failure.hint()) : test.hint;
-        // A dead server explains most failures better than the symptom the client saw.
-        if (server && !kind.ends_server && result.reason.find("server ") != 0) {
-            if (auto status = server->wait_exit(Deadline(Seconds(0.2)))) {
-                result.reason = "server " + status->describe() + " (" + result.reason + ")";
-                result.hint = kCrashHint;
+        result.hint = !failure.hint().empty() ? failure.hint() : !test.hint.empty() ? test.hint : kind.hint;
+        if (server && !kind.ends_server && watch) {
+            ServerState state = server_state(*server, &*watch, spec.limits);
+            // A dead server explains most failures better than the symptom the client saw.
+            if (state.exit) {
+                if (result.reason.find("server ") != 0)
+                    result.reason = "server " + state.exit->describe() + " (" + result.reason + ")";
+                result.hint = exit_hint(state);
+            }
+            if (auto symptom = resource_symptom(state)) {
+                result.reason += symptom->reason;
+                result.hint = symptom->hint;
             }
         }
     }
+    watch.reset();
     if (server) {
         server->stop(Seconds(1));
-        if (result.status != TestResult::Status::passed) result.server_stderr = server->stderr_tail();
+        if (result.status != TestResult::Status::passed) {
+            result.server_stderr = server->stderr_tail();
+            // Some servers say everything on stdout: "accept error: -23, exiting".
+            if (result.server_stderr.empty()) result.server_stdout = server->stdout_tail();
+        }
     }
     if (int escaped = kill_escaped_descendants(); escaped > 0)
         result.steps.push_back("killed " + std::to_string(escaped) + " processes the server left outside its group");

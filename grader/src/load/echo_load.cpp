@@ -40,6 +40,7 @@ struct Shared {
     std::atomic<long> echoed{0};      // ...and echoed
     std::atomic<long> in_flight{0};   // messages sent and not yet echoed, every phase
     std::atomic<bool> failed{false};
+    std::atomic<bool> stalled{false};  // the coordinator gave up waiting for echoes
     std::atomic<long> errors{0};
     std::atomic<int> finished_workers{0};
     std::mutex mutex;                 // guards the two below
@@ -130,6 +131,13 @@ public:
     }
 
     [[nodiscard]] const LatencyHistogram& latency() const { return latency_; }
+
+    /// A connected, active connection still waiting for an echo, or -1.
+    [[nodiscard]] int waiting_fd() const {
+        for (const Connection& c : connections_)
+            if (c.fd && !c.connecting && !c.idle && c.received < c.queued) return c.fd.get();
+        return -1;
+    }
     [[nodiscard]] long messages() const { return messages_.load(std::memory_order_relaxed); }
 
 private:
@@ -363,6 +371,7 @@ private:
         Deadline warm_up(options_.warmup_timeout);
         while (shared_.settled.load(std::memory_order_acquire) < everyone_ && !shared_.failed) {
             if (warm_up.expired()) {
+                shared_.stalled = true;
                 shared_.fail("only " + std::to_string(shared_.settled.load()) + " of " + std::to_string(everyone_) +
                              " connections connected and got their first echo within " +
                              seconds_text(options_.warmup_timeout) + " s");
@@ -399,9 +408,11 @@ private:
         int threads = static_cast<int>(workers_.size());
         while (shared_.finished_workers.load() < threads && !drain.expired())
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        if (shared_.finished_workers.load() < threads && !shared_.failed)
+        if (shared_.finished_workers.load() < threads && !shared_.failed) {
+            shared_.stalled = true;
             shared_.fail("echoes still missing " + seconds_text(options_.drain_timeout) +
                          " s after the measurement ended");
+        }
     }
 
     // A server that stops echoing is named after stall_timeout; no load outlives its timeout.
@@ -411,7 +422,9 @@ private:
             last_progress_ = progress;
             last_progress_at_ = now;
         }
-        if (now - last_progress_at_ > options_.stall_timeout)
+        bool stalled = now - last_progress_at_ > options_.stall_timeout;
+        if (stalled || deadline_.expired()) shared_.stalled = true;
+        if (stalled)
             shared_.fail("no echo completed within " + seconds_text(options_.stall_timeout) + " s: " + where_we_are());
         else if (deadline_.expired())
             shared_.fail("load did not finish within " + seconds_text(deadline_.budget()) + " s: " + where_we_are());
@@ -445,12 +458,29 @@ private:
         result_.errors = shared_.errors.load();
         result_.failure = shared_.failure;
         result_.ok = result_.failure.empty();
+        result_.stalled = !result_.ok && shared_.stalled;
+        if (result_.stalled && options_.on_stall) report_a_waiting_connection();
         result_.closed_by_server = shared_.closed_by_server.load();
         for (auto& worker : workers_) {
             result_.latency.merge(worker->latency());
             result_.messages += worker->messages();
         }
         return result_;
+    }
+
+    // The workers have stopped but still hold their connections open.
+    void report_a_waiting_connection() {
+        for (const auto& worker : workers_) {
+            int fd = worker->waiting_fd();
+            sockaddr_storage address{};
+            socklen_t length = sizeof address;
+            if (fd < 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) continue;
+            std::uint16_t port = address.ss_family == AF_INET6
+                                     ? ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port)
+                                     : ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
+            options_.on_stall(port);
+            return;
+        }
     }
 
     const LoadOptions& options_;

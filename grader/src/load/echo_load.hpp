@@ -50,11 +50,16 @@ struct LoadOptions {
     std::function<void()> on_window_close;
     /// Called about twice a second during the measurement.
     std::function<void(const LoadProgress&)> on_progress;
+    /// Called once when the load stalled (no echo for stall_timeout, warm-up or drain not
+    /// done in time), with the local port of a connection still waiting for its echo,
+    /// before any connection is closed: the grader looks at the server's end of it.
+    std::function<void(std::uint16_t client_port)> on_stall;
 };
 
 struct LoadResult {
     bool ok = false;
     std::string failure;          ///< the first error, one line, when !ok
+    bool stalled = false;         ///< ...and it was a stall: echoes stopped coming
     long errors = 0;              ///< connections that failed
     long messages = 0;            ///< messages echoed inside the window
     int closed_by_server = 0;     ///< connections closed before their first echo (up to may_close)
