@@ -163,6 +163,7 @@ std::uint16_t SandboxedProcess::wait_for_announce(const Deadline& deadline) {
 int SandboxedProcess::task_count() const { return status_ ? 0 : group_thread_count(pid_); }
 int SandboxedProcess::open_fd_count() const { return grader::open_fd_count(pid_); }
 long SandboxedProcess::resident_kib() const { return grader::resident_kib(pid_); }
+long SandboxedProcess::virtual_kib() const { return grader::virtual_kib(pid_); }
 std::string SandboxedProcess::stderr_tail(std::size_t max_lines) const {
     return last_lines(output_->stderr_text(), max_lines);
 }

@@ -69,6 +69,8 @@ public:
     [[nodiscard]] int open_fd_count() const;
     /// Resident memory of the process in KiB (VmRSS), 0 if unknown.
     [[nodiscard]] long resident_kib() const;
+    /// Address space of the process in KiB (VmSize), 0 if unknown.
+    [[nodiscard]] long virtual_kib() const;
 
     /// The last @p max_lines lines written to stderr, joined with " | ".
     [[nodiscard]] std::string stderr_tail(std::size_t max_lines = 3) const;

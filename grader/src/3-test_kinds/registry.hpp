@@ -71,6 +71,7 @@ void run_half_close(TestContext& context);
 void run_client_reset(TestContext& context);
 void run_graceful_shutdown(TestContext& context);
 void run_concurrent(TestContext& context);
+void run_churn(TestContext& context);
 void run_idle_clients(TestContext& context);
 void run_latency(TestContext& context);
 void run_never_reading_client(TestContext& context);
