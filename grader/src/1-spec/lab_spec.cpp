@@ -108,12 +108,16 @@ TestSpec read_test(const SpecReader& reader, const toml::table& table, std::size
     test.points = reader.number(table, "points", where, std::nullopt);
     test.hint = reader.string(table, "hint", where, "");
     test.server_args = reader.strings(table, "args", where);
+    test.ring = reader.strings(table, "ring", where);
+    for (const auto& feature : test.ring)
+        if (feature != "sqpoll" && feature != "send_zc")
+            reader.fail(table.get("ring"), where + ": unknown ring feature '" + feature + "' (known: sqpoll, send_zc)");
     if (const toml::node* extra = table.get("extra_credit")) {
         if (!extra->is_boolean()) reader.fail(extra, where + ": 'extra_credit' must be true or false");
         test.extra_credit = **extra->as_boolean();
     }
 
-    std::set<std::string> known = {"name", "kind", "points", "hint", "args", "extra_credit"};
+    std::set<std::string> known = {"name", "kind", "points", "hint", "args", "extra_credit", "ring"};
     for (const auto& [param, fallback] : kind->defaults) {
         known.insert(param);
         test.params[param] = reader.number(table, param, where, fallback);

@@ -28,6 +28,9 @@ struct TestSpec {
     std::map<std::string, double> params;    ///< the kind's parameters, defaults filled in
     std::vector<std::string> server_args;    ///< extra server flags for this test, e.g. --edge
     std::string hint;                        ///< replaces the kind's hint when set
+    /// What the server's io_uring must show while the test runs: "sqpoll" (a kernel SQPOLL
+    /// thread), "send_zc" (zero-copy sends submitted).
+    std::vector<std::string> ring;
     bool extra_credit = false;               ///< points count only when passed; never lost
     bool hidden = false;                     ///< from solutions/NN-name/hidden.toml: shown after the due date
 

@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <chrono>
 
+#include "2-runner/io_uring_view.hpp"
 #include "2-runner/process_table.hpp"
 
 namespace c10k::grader {
 
-ProcessWatch::ProcessWatch(pid_t pid) : pid_(pid) {
+ProcessWatch::ProcessWatch(pid_t pid, bool watch_rings) : pid_(pid), watch_rings_(watch_rings) {
     sample();  // at least one look, however short the test
     thread_ = std::thread([this] {
         while (!stop_) {
@@ -28,9 +29,25 @@ void ProcessWatch::sample() {
     if (now.open_fds < 0) return;  // gone: keep the last look at it alive
     now.virtual_kib = virtual_kib(pid_);
     now.open_file_limit = open_file_limit(pid_);
+    bool sqpoll = watch_rings_ && has_sqpoll_thread(pid_);
+    RingEntries ring = watch_rings_ ? submitted_opcodes(pid_) : RingEntries{};
     std::lock_guard lock(mutex_);
     last_ = now;
     peak_fds_ = std::max(peak_fds_, now.open_fds);
+    sqpoll_seen_ = sqpoll_seen_ || sqpoll;
+    ring_entries_.rings = std::max(ring_entries_.rings, ring.rings);
+    ring_entries_.readable = ring_entries_.readable && ring.readable;
+    ring_entries_.opcodes.insert(ring.opcodes.begin(), ring.opcodes.end());
+}
+
+bool ProcessWatch::sqpoll_seen() const {
+    std::lock_guard lock(mutex_);
+    return sqpoll_seen_;
+}
+
+RingEntries ProcessWatch::ring_entries() const {
+    std::lock_guard lock(mutex_);
+    return ring_entries_;
 }
 
 ProcessSample ProcessWatch::last() const {

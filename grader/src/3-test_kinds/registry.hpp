@@ -22,6 +22,7 @@ namespace c10k::grader {
 struct TestSpec;
 class SandboxedProcess;
 class TestClient;
+class ProcessWatch;
 
 /// What a test kind gets to work with.
 struct TestContext {
@@ -80,5 +81,7 @@ void run_idle_cost(TestContext& context);
 // After every test the server survived (after_every_test.cpp).
 /// Throws TestFailure when the server burns CPU with no client connected.
 void check_idle_cpu(TestContext& context);
+/// Throws TestFailure when the test's `ring` features were not seen by @p watch.
+void check_ring_features(const TestSpec& test, ProcessWatch& watch, std::vector<std::string>& steps);
 
 }  // namespace c10k::grader

@@ -51,7 +51,7 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
                        sandbox_limits(spec.limits, options.network_namespaces));
         std::uint16_t port = server->wait_for_announce(Deadline(Seconds(spec.announce_timeout)));
         result.steps.push_back("server announced port " + std::to_string(port));
-        watch.emplace(server->pid());
+        watch.emplace(server->pid(), /*watch_rings=*/!test.ring.empty());
         TestContext context{test, make_socket_address("127.0.0.1", port), *server, random, result.steps};
         {
             NetworkNamespaceGuard in_server_network(server->network_pid());
@@ -59,6 +59,7 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
         }
         if (!kind.ends_server) {
             if (auto status = server->poll_exit()) throw TestFailure("server " + status->describe() + " during the test");
+            check_ring_features(test, *watch, result.steps);
             check_idle_cpu(context);
         }
         result.status = TestResult::Status::passed;
