@@ -245,3 +245,118 @@ TEST_CASE("spec limits: the whole-lab deadline turns the remaining tests into 'n
     CHECK_THAT(graded.report.tests[1].reason, Catch::StartsWith("not run: the lab's time limit of 1.0 s had passed"));
     CHECK(graded.seconds < 6);
 }
+
+// Issue 14's zoo: each shape a real server showed, with the verdict and the hint it must get.
+
+TEST_CASE("broken: a banner in the announce's write does not charge start-up to the I/O model") {
+    Graded graded = grade_broken("banner_then_announce",
+                                 std::string(kEcho) + "[syscalls]\nforbidden = ['openat', 'mmap', 'brk']\n"
+                                                      "mechanism_points = 1\n"
+                                                      "load = { connections = 1, size = 64, messages = 50 }\n");
+    CHECK(graded.report.tests.at(0).status == TestResult::Status::passed);
+    CHECK(graded.report.tests.at(1).status == TestResult::Status::passed);  // the loader's calls came before
+}
+
+TEST_CASE("broken: a leftover 'listening on port:0' line is skipped, the real announce graded") {
+    Graded graded = grade_broken("debug_line_before_announce", kEcho);
+    CHECK(graded.only().status == TestResult::Status::passed);
+}
+
+TEST_CASE("broken: threads never joined nor detached: the address space grows per client, named") {
+    Graded graded = grade_broken("threads_never_joined", "[[test]]\nname = 'many'\nkind = 'sequential_clients'\n"
+                                                         "points = 1\nclients = 100\nsize = 16\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("address space grew from") &&
+                                         Catch::Contains("over 100 clients that came and went"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("never joined or detached"));
+}
+
+TEST_CASE("broken: a thread spinning on EBADF after a reset fails on its idle CPU") {
+    Graded graded = grade_broken("spins_after_reset",
+                                 "[[test]]\nname = 'reset'\nkind = 'client_reset'\npoints = 1\ntimeout = 3\n");
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("after the test, with every client gone, the server used"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("EBADF"));
+}
+
+TEST_CASE("broken: select with nfds from the newest client loses long-lived clients in the churn") {
+    Graded graded = grade_broken("select_maxfd_newest",
+                                 "[[test]]\nname = 'churn'\nkind = 'churn'\npoints = 1\ntimeout = 3\n");
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("round 1 of 20, long-lived client") &&
+                                         Catch::Contains("sit unread in the server's receive queue"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("1 + the highest descriptor still open"));
+}
+
+TEST_CASE("broken: an epoll server that shutdown()s but never close()s leaks a descriptor per client") {
+    Graded graded = grade_broken("epoll_shutdown_no_close", "[[test]]\nname = 'many'\nkind = 'sequential_clients'\n"
+                                                            "points = 1\nclients = 50\nsize = 16\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("a descriptor leaks per client"));
+}
+
+TEST_CASE("broken: --sqpoll and --zc accepted but ignored earn nothing") {
+    RETURN_IF_NO_IO_URING();
+    Graded graded = grade_broken("uring_ignores_flags",
+                                 "[[test]]\nname = 'sqpoll'\nkind = 'echo'\npoints = 1\nargs = ['--sqpoll']\n"
+                                 "ring = ['sqpoll']\n"
+                                 "[[test]]\nname = 'zc'\nkind = 'large_message'\npoints = 1\nargs = ['--zc']\n"
+                                 "ring = ['send_zc']\n");
+    CHECK_THAT(graded.report.tests.at(0).reason, Catch::Contains("no SQPOLL thread"));
+    CHECK_THAT(graded.report.tests.at(0).hint, Catch::Contains("IORING_SETUP_SQPOLL"));
+    CHECK_THAT(graded.report.tests.at(1).reason,
+               Catch::StartsWith("no zero-copy send was submitted") && Catch::Contains("SEND"));
+    CHECK_THAT(graded.report.tests.at(1).hint, Catch::Contains("io_uring_prep_send_zc"));
+}
+
+TEST_CASE("broken: EPOLLET with one read per wake-up: a stall with bytes unread, not a write_all or Nagle hint") {
+    Graded graded = grade_broken("edge_triggered_reads_once",
+                                 "[[test]]\nname = 'large'\nkind = 'large_message'\npoints = 1\ntimeout = 2\n"
+                                 "[[test]]\nname = 'latency'\nkind = 'latency'\npoints = 1\nmessages = 200\n"
+                                 "timeout = 4\n");
+    const TestResult& large = graded.report.tests.at(0);
+    CHECK_THAT(large.reason, Catch::Contains("sit unread in the server's receive queue"));
+    CHECK_THAT(large.hint, Catch::Contains("with EPOLLET read until EAGAIN"));
+    const TestResult& latency = graded.report.tests.at(1);
+    CHECK_THAT(latency.reason, Catch::StartsWith("the latency run did not complete"));
+    CHECK_THAT(latency.hint, Catch::Contains("EPOLLET") && !Catch::Contains("Nagle"));
+}
+
+TEST_CASE("broken: a short send's rest dropped: bytes missing at an offset, with the short-write hint") {
+    Graded graded = grade_broken("short_send_dropped",
+                                 "[[test]]\nname = 'large'\nkind = 'large_message'\npoints = 1\ntimeout = 3\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("bytes missing at offset") &&
+                                         Catch::Contains("the echo goes on with byte"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("short write()/send() whose remainder was never sent"));
+}
+
+TEST_CASE("broken: accept() failing (uninitialised addrlen): closed at byte 0, and its stdout is shown") {
+    Graded graded = grade_broken("accept_addrlen_uninit",
+                                 "[[test]]\nname = 'echo'\nkind = 'echo'\npoints = 1\ntimeout = 1\n");
+    // Linux takes the connection, fails to copy the address out, and drops it: the client
+    // sees a reset, or a plain close when its bytes had not arrived yet.
+    CHECK_THAT(graded.only().reason, Catch::Contains("the connection after 0 of 4096 bytes"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("uninitialised addrlen"));
+    CHECK(graded.only().server_stderr.empty());
+    CHECK_THAT(graded.only().server_stdout, Catch::Contains("Accepted: -1"));
+}
+
+TEST_CASE("broken: EMFILE at the 1024 soft limit, fatal: the hint is to raise RLIMIT_NOFILE") {
+    Graded graded = grade_broken("emfile_exits", "[[test]]\nname = '1100'\nkind = 'concurrent'\npoints = 1\n"
+                                                 "clients = 1100\nmessages = 1\ntimeout = 10\n");
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("server exited with code 1"));
+    CHECK_THAT(graded.only().hint, Catch::StartsWith("raise RLIMIT_NOFILE"));
+    CHECK_THAT(graded.only().server_stderr, Catch::Contains("Too many open files"));
+}
+
+TEST_CASE("broken: a pollfd array of 1024 indexed by fd, under a raised limit: named as such") {
+    Graded graded = grade_broken("pollfd_array_by_fd", "[[test]]\nname = '1100'\nkind = 'concurrent'\npoints = 1\n"
+                                                       "clients = 1100\nmessages = 1\ntimeout = 10\n");
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("server killed by SIGABRT"));
+    CHECK_THAT(graded.only().hint, Catch::StartsWith("an array of 1024 indexed by fd overflowed"));
+}
+
+TEST_CASE("broken: a lock in the message path shows as futex calls, with the hint that says so") {
+    Graded graded = grade_broken("futex_per_message",
+                                 std::string(kEcho) + "[syscalls]\nper_message_max = 2.5\nbudget_points = 1\n"
+                                                      "load = { connections = 1, size = 64, messages = 200 }\n");
+    const TestResult& budget = graded.report.tests.at(1);
+    CHECK(budget.status == TestResult::Status::failed);
+    CHECK_THAT(budget.hint, Catch::StartsWith("futex") && Catch::Contains("a lock in the message path"));
+}

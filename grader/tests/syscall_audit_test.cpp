@@ -138,3 +138,17 @@ TEST_CASE("audit: a leftover debug line before the announce is not taken for it"
     CHECK_FALSE(counts.after_announce.contains("write"));
     CHECK(counts.whole_run.at("write") == 1);  // the debug line, at start-up
 }
+
+TEST_CASE("audit: futex calls in the message path get the lock hint, whatever comes first") {
+    TraceFolder traces;
+    std::string text = "10.1 write(1, \"listening on 127\"..., 29) = 29\n";
+    for (int i = 0; i < 10; ++i)
+        text += "11.0 read(4, \"a\", 64) = 1\n11.0 write(4, \"a\", 1) = 1\n11.0 futex(0x1, FUTEX_WAKE_PRIVATE, 1) = 1\n";
+    traces.add(text);
+    SyscallSpec spec;
+    spec.per_message_max = 2.5;
+    spec.budget_points = 5;
+    GradeReport report;
+    judge_syscalls(spec, count_traced_calls(traces.files, 10.5, 11.5), 10, report);
+    CHECK_THAT(report.tests.at(0).hint, Catch::StartsWith("futex 1.00 per message: a lock in the message path"));
+}

@@ -1,6 +1,6 @@
 #pragma once
 /// @file process_watch.hpp
-/// @brief A look at a running server every 25 ms while a test runs: descriptors, address
+/// @brief A look at a running server every few milliseconds while a test runs: descriptors, address
 /// space, its descriptor limit. A failure is then explained by the state the server was
 /// in -- at its limit of 1024 descriptors, or far below it -- even after it died.
 
@@ -31,7 +31,7 @@ public:
     ProcessWatch(const ProcessWatch&) = delete;
     ProcessWatch& operator=(const ProcessWatch&) = delete;
 
-    /// Takes a sample now (the thread takes one every 25 ms): a short test may end between two.
+    /// Takes a sample now (the thread takes one every 5 ms or more): a short test may end between two.
     void sample();
     /// The last sample taken while the process was alive.
     [[nodiscard]] ProcessSample last() const;

@@ -16,6 +16,11 @@ namespace c10k::grader {
 
 StallDiagnosis Exchange::explain_shortfall(std::size_t expected, const Deadline& deadline) const {
     std::string got = std::to_string(received.size()) + " of " + std::to_string(expected) + " bytes";
+    if (error == ECONNRESET && received.empty())
+        return {"the server reset the connection after " + got,
+                "reset before a single byte was echoed: accept() may be failing after taking the connection (an "
+                "uninitialised addrlen gives EINVAL, and the kernel drops what it accepted), or the server closed "
+                "it with the request unread"};
     if (error == ECONNRESET)
         return {"the server reset the connection after " + got,
                 "a socket closed with unread data in it sends a reset: read until read() returns 0 before closing "

@@ -49,6 +49,12 @@ std::vector<SyscallRow> family_rows(const std::map<std::string, long>& by_name, 
 
 // What to look at when the budget is blown, from the shape of the counts.
 std::string budget_hint(const std::vector<SyscallRow>& rows) {
+    // A lock in the message path shows as futex calls, whatever else the loop does.
+    auto futex = std::ranges::find(rows, "futex", &SyscallRow::family);
+    if (futex != rows.end() && futex->per_message > 0.5)
+        return "futex " + fixed(futex->per_message) + " per message: a lock in the message path -- printf and "
+               "std::cout lock stdout, a mutex or condition variable per message wakes another thread; log outside "
+               "the loop, or not at all";
     for (const auto& row : rows) {
         if (row.family == "read" && row.per_message > 1.5)
             return "several reads per message: read into a buffer as large as the socket offers (e.g. 64 KiB)";

@@ -29,8 +29,8 @@ std::optional<ServerSymptom> resource_symptom(const ServerState& state) {
     if (mentions_emfile(state.last_words)) return ServerSymptom{"", kRaiseLimitHint};
     // Killed near 1024 descriptors with room to spare: an array of 1024 indexed by fd.
     bool crashed = state.exit && !state.exit->exited;
-    if (crashed && peak >= 900 && peak <= 1100 && limit > peak + 16)
-        return ServerSymptom{" (it held about " + std::to_string(peak) + " descriptors, under its limit of " +
+    if (crashed && peak >= 600 && peak <= 1100 && limit > 1100)
+        return ServerSymptom{" (last seen holding " + std::to_string(peak) + " descriptors, far under its limit of " +
                                  std::to_string(limit) + ")",
                              "an array of 1024 indexed by fd overflowed (fd_set past FD_SETSIZE, or a "
                              "struct pollfd fds[1024]): check fd < FD_SETSIZE before FD_SET, or size the "
