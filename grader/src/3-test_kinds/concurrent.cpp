@@ -37,7 +37,10 @@ void run_concurrent(TestContext& context) {
         context.steps.push_back("server threads/processes: " + std::to_string(tasks));
         if (tasks < wanted)
             throw TestFailure("the server ran " + std::to_string(tasks) + " threads/processes; this test wants at least " +
-                              std::to_string(wanted));
+                                  std::to_string(wanted),
+                              "--workers N must start N threads (or processes), each running its own event loop: "
+                              "one listener per worker with SO_REUSEPORT, or one shared listener added with "
+                              "EPOLLEXCLUSIVE");
     }
 }
 

@@ -75,7 +75,8 @@ const std::vector<TestKind>& test_kinds() {
          run_churn},
         {"idle_clients", "`idle` clients connect and send nothing; `clients` others must be served meanwhile",
          {{"idle", 1}, {"clients", 5}, {"messages", 10}, {"timeout", 3}},
-         "a blocking read() on an idle client stalls everyone: wait for readiness instead",
+         "one client that sends nothing must not hold up the others: give each client its own thread (lab 02), "
+         "or wait for readiness on all of them at once (lab 03 on)",
          run_idle_clients},
         {"latency", "`clients` connections ping-pong `size`-byte messages; p99 round trip under `p99_ms`",
          {{"clients", 20}, {"size", 4096}, {"messages", 2000}, {"p99_ms", 20}, {"timeout", 30}},

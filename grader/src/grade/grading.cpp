@@ -23,7 +23,8 @@ namespace {
 
 // The server as it was at a failure: how it ended (if it did), what it said last, and
 // the watch's last look at it.
-ServerState server_state(SandboxedProcess& server, const ProcessWatch* watch, const LimitsSpec& limits) {
+ServerState server_state(SandboxedProcess& server, const ProcessWatch* watch, const LimitsSpec& limits,
+                         const TestSpec& test) {
     ServerState state;
     state.exit = server.wait_exit(Deadline(Seconds(0.2)));
     state.last_words = server.stderr_tail(5) + " | " + server.stdout_tail(5);
@@ -32,6 +33,8 @@ ServerState server_state(SandboxedProcess& server, const ProcessWatch* watch, co
         state.peak_fds = watch->peak_fds();
     }
     state.address_space_limit_kib = static_cast<long>(limits.memory_mb * 1024);
+    if (auto clients = test.params.find("clients"); clients != test.params.end())
+        state.clients = static_cast<int>(clients->second);
     return state;
 }
 
@@ -70,7 +73,7 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
         result.reason = failure.what();
         result.hint = !failure.hint().empty() ? failure.hint() : !test.hint.empty() ? test.hint : kind.hint;
         if (server && !kind.ends_server && watch) {
-            ServerState state = server_state(*server, &*watch, spec.limits);
+            ServerState state = server_state(*server, &*watch, spec.limits, test);
             // A dead server explains most failures better than the symptom the client saw.
             if (state.exit) {
                 if (result.reason.find("server ") != 0)

@@ -25,6 +25,7 @@ struct ServerState {
     ProcessSample last;              ///< the watch's last look at it alive
     int peak_fds = -1;
     long address_space_limit_kib = 0;  ///< the sandbox's RLIMIT_AS
+    int clients = 0;                   ///< connections the test opened at once (its `clients`), if any
 };
 
 /// The hint for a server that ended during a test, from how it ended and what it said.
