@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "2-runner/network_namespace.hpp"
 #include "2-runner/sandboxed_process.hpp"
 #include "process_check.hpp"
 #include "test_failure.hpp"
@@ -86,4 +87,23 @@ TEST_CASE("runner: a server flooding stdout and stderr neither blocks nor bloats
     CHECK(server.stdout_head().size() <= 4096);
     CHECK(server.stderr_tail(2) == "noise on stderr | noise on stderr");
     server.stop(Seconds(0.5));
+}
+
+TEST_CASE("runner: a process can join another's network namespace and reach its loopback port") {
+    if (!network_namespaces_available()) {
+        WARN("skipped: no network namespaces here (they need root or CAP_SYS_ADMIN)");
+        return;
+    }
+    SandboxLimits in_own_network;
+    in_own_network.own_network = true;
+    SandboxedProcess origin({C10K_BUILD_DIR "/grader/c10k-origin", "--port", "0"}, in_own_network);
+    std::uint16_t port = origin.wait_for_announce(Deadline(Seconds(5)));
+    std::string fetch = "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(port) +
+                        " && printf 'GET /count HTTP/1.1\\r\\nHost: o\\r\\nConnection: close\\r\\n\\r\\n' >&3 && cat <&3";
+    SandboxLimits joined;
+    joined.join_network_of = origin.pid();
+    SandboxedProcess client({"/bin/bash", "-c", fetch}, joined);
+    CHECK(client.wait_exit(Deadline(Seconds(5))).value_or(ExitStatus{}).clean());
+    CHECK_THAT(client.stdout_head(), Catch::EndsWith("\r\n\r\n1\n"));
+    CHECK(client.network_pid() == client.pid());  // its clients join it, and so reach the origin too
 }

@@ -18,13 +18,17 @@ struct SandboxLimits {
     /// fds raises its own soft limit, as it would have to when started from a shell.
     rlim_t open_files_soft = 1024;
     bool own_network = false;  ///< run in a fresh network namespace (see network_namespace.hpp)
+    /// Run in the network namespace of this process instead (0: none): a proxy joins its
+    /// origin's, so the origin's loopback port is the upstream it is told.
+    pid_t join_network_of = 0;
     int cpu = -1;              ///< pin to this CPU (benchmarks: the client gets another one)
 };
 
 /// Runs in the forked child: sets up the sandbox, points stdout and stderr at @p out_fd
 /// and @p err_fd, and execs @p argv. On failure writes errno to @p exec_error_fd and exits
 /// 127. Only async-signal-safe calls.
+/// @p network_fd: an open /proc/PID/ns/net of limits.join_network_of (else -1).
 [[noreturn]] void exec_in_sandbox(char* const argv[], const SandboxLimits& limits, int out_fd, int err_fd,
-                                  int exec_error_fd, pid_t grader);
+                                  int exec_error_fd, pid_t grader, int network_fd = -1);
 
 }  // namespace c10k::grader

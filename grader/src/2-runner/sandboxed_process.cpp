@@ -38,16 +38,26 @@ SandboxedProcess::SandboxedProcess(const std::vector<std::string>& command, cons
     int out_pipe[2], err_pipe[2], exec_error[2];
     if (::pipe2(out_pipe, O_CLOEXEC) || ::pipe2(err_pipe, O_CLOEXEC) || ::pipe2(exec_error, O_CLOEXEC))
         throw TestFailure(std::string("pipe: ") + std::strerror(errno));
+    int network_fd = -1;
+    if (limits.join_network_of > 0) {
+        network_fd = ::open(("/proc/" + std::to_string(limits.join_network_of) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+        if (network_fd < 0) {
+            for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1], exec_error[0], exec_error[1]}) ::close(fd);
+            throw TestFailure("cannot join the network of process " + std::to_string(limits.join_network_of) + ": " +
+                              std::strerror(errno));
+        }
+    }
     pid_t grader = ::getpid();
     LiveGroupRegistration live_groups;
     pid_ = ::fork();
     if (pid_ < 0) throw TestFailure(std::string("fork: ") + std::strerror(errno));
-    if (pid_ == 0) exec_in_sandbox(argv.data(), limits, out_pipe[1], err_pipe[1], exec_error[1], grader);
+    if (pid_ == 0) exec_in_sandbox(argv.data(), limits, out_pipe[1], err_pipe[1], exec_error[1], grader, network_fd);
+    if (network_fd >= 0) ::close(network_fd);
 
     ::setpgid(pid_, pid_);  // also here, so the group exists before we ever signal it
     live_groups.add(pid_);
     live_groups.release();
-    own_network_ = limits.own_network;
+    own_network_ = limits.own_network || limits.join_network_of > 0;
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     ::close(exec_error[1]);
