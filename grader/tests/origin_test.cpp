@@ -1,7 +1,7 @@
 // c10k-origin, the server behind lab 09's proxies: every route, byte for byte, read back
 // with the same HTTP parser the proxies use.
 
-
+#include <cerrno>
 #include <string>
 
 #include <catch2/catch.hpp>
