@@ -360,3 +360,10 @@ TEST_CASE("broken: a lock in the message path shows as futex calls, with the hin
     CHECK(budget.status == TestResult::Status::failed);
     CHECK_THAT(budget.hint, Catch::StartsWith("futex") && Catch::Contains("a lock in the message path"));
 }
+
+TEST_CASE("broken: closing on EPOLLRDHUP with bytes unread: a reset, and the hint says RDHUP is not EOF") {
+    Graded graded = grade_broken("closes_on_rdhup",
+                                 "[[test]]\nname = 'half'\nkind = 'half_close'\npoints = 1\ntimeout = 2\n");
+    CHECK_THAT(graded.only().reason, Catch::Contains("the server reset the connection after 0 of 65536 bytes"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("EPOLLRDHUP or EPOLLHUP is not the end of the data"));
+}

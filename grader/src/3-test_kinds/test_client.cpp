@@ -18,9 +18,9 @@ StallDiagnosis Exchange::explain_shortfall(std::size_t expected, const Deadline&
     std::string got = std::to_string(received.size()) + " of " + std::to_string(expected) + " bytes";
     if (error == ECONNRESET && received.empty())
         return {"the server reset the connection after " + got,
-                "reset before a single byte was echoed: accept() may be failing after taking the connection (an "
-                "uninitialised addrlen gives EINVAL, and the kernel drops what it accepted), or the server closed "
-                "it with the request unread"};
+                "reset before a single byte was echoed: the server closed the connection with the client's bytes "
+                "unread -- read until read() returns 0 before closing (EPOLLRDHUP or EPOLLHUP is not the end of "
+                "the data) -- or accept() failed after taking it (an uninitialised addrlen gives EINVAL)"};
     if (error == ECONNRESET)
         return {"the server reset the connection after " + got,
                 "a socket closed with unread data in it sends a reset: read until read() returns 0 before closing "

@@ -8,10 +8,7 @@
 #include "broken_server.hpp"
 
 int main(int argc, char** argv) {
-    c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, "accept with an uninitialised addrlen");
-    c10k::install_stop_signals();
-    c10k::Fd listener = c10k::open_listener(options);
-    c10k::announce_listening(listener.get());
+    c10k::Fd listener = broken::start_listening(argc, argv, "accept with an uninitialised addrlen");
     while (!c10k::stop_requested()) {
         sockaddr_in peer;
         socklen_t length = static_cast<socklen_t>(-1);  // the bug: should be sizeof peer

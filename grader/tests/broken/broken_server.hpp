@@ -3,6 +3,7 @@
 // announce line, signals) except for the one thing it breaks, which lives in its
 // own file so a reader sees the bug and nothing else.
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +37,24 @@ inline int run(int argc, char** argv, const std::function<void(int)>& serve_clie
         if (client) serve_client(client.get());
     }
     return 0;
+}
+
+/// The start every event-loop broken server shares: command line, stop signals, a
+/// listening socket (with @p socket_flags, e.g. SOCK_NONBLOCK) and the announce line.
+inline c10k::Fd start_listening(int argc, char** argv, const char* what, int socket_flags = 0) {
+    c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, what);
+    c10k::install_stop_signals();
+    c10k::Fd listener = c10k::open_listener(options, SOMAXCONN, socket_flags);
+    c10k::announce_listening(listener.get());
+    return listener;
+}
+
+/// An epoll instance that watches @p listener for new connections.
+inline c10k::Fd epoll_watching(int listener) {
+    c10k::Fd epoll{::epoll_create1(EPOLL_CLOEXEC)};
+    epoll_event event{EPOLLIN, {.fd = listener}};
+    ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, listener, &event);
+    return epoll;
 }
 
 /// A correct echo of one client until EOF, for the servers whose bug is elsewhere.

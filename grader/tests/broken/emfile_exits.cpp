@@ -9,10 +9,8 @@
 #include "broken_server.hpp"
 
 int main(int argc, char** argv) {
-    c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, "EMFILE is fatal");
-    c10k::install_stop_signals();  // the bug, part 1: no raise_open_file_limit()
-    c10k::Fd listener = c10k::open_listener(options);
-    c10k::announce_listening(listener.get());
+    // The bug, part 1: no c10k::raise_open_file_limit(), so the soft limit stays at 1024.
+    c10k::Fd listener = broken::start_listening(argc, argv, "EMFILE is fatal");
     std::vector<pollfd> watched{{listener.get(), POLLIN, 0}};
     while (!c10k::stop_requested()) {
         if (::poll(watched.data(), watched.size(), -1) < 0) continue;

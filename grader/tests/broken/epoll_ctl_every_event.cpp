@@ -8,14 +8,9 @@
 #include "c10k/open_files.hpp"
 
 int main(int argc, char** argv) {
-    c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, "epoll_ctl on every event");
-    c10k::install_stop_signals();
     c10k::raise_open_file_limit();
-    c10k::Fd listener = c10k::open_listener(options, SOMAXCONN, SOCK_NONBLOCK);
-    c10k::announce_listening(listener.get());
-    c10k::Fd epoll{::epoll_create1(EPOLL_CLOEXEC)};
-    epoll_event event{EPOLLIN, {.fd = listener.get()}};
-    ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, listener.get(), &event);
+    c10k::Fd listener = broken::start_listening(argc, argv, "epoll_ctl on every event", SOCK_NONBLOCK);
+    c10k::Fd epoll = broken::epoll_watching(listener.get());
     std::map<int, c10k::Fd> clients;
     epoll_event ready[256];
     while (!c10k::stop_requested()) {

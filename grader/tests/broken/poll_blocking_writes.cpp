@@ -9,11 +9,8 @@
 #include "c10k/open_files.hpp"
 
 int main(int argc, char** argv) {
-    c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, "poll with blocking writes");
-    c10k::install_stop_signals();
     c10k::raise_open_file_limit();
-    c10k::Fd listener = c10k::open_listener(options);
-    c10k::announce_listening(listener.get());
+    c10k::Fd listener = broken::start_listening(argc, argv, "poll with blocking writes");
     std::map<int, c10k::Fd> clients;
     while (!c10k::stop_requested()) {
         std::vector<pollfd> fds{{listener.get(), POLLIN, 0}};

@@ -9,11 +9,8 @@
 #include "c10k/open_files.hpp"
 
 int main(int argc, char** argv) {
-    c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, "a pollfd array indexed by fd");
-    c10k::install_stop_signals();
     c10k::raise_open_file_limit();
-    c10k::Fd listener = c10k::open_listener(options);
-    c10k::announce_listening(listener.get());
+    c10k::Fd listener = broken::start_listening(argc, argv, "a pollfd array indexed by fd");
     static std::array<pollfd, 1024> by_fd;  // the bug: sized 1024, indexed by fd
     for (auto& entry : by_fd) entry = {-1, POLLIN, 0};
     by_fd.at(listener.get()) = {listener.get(), POLLIN, 0};

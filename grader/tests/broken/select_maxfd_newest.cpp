@@ -8,10 +8,7 @@
 #include "broken_server.hpp"
 
 int main(int argc, char** argv) {
-    c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, "select with nfds from the newest client");
-    c10k::install_stop_signals();
-    c10k::Fd listener = c10k::open_listener(options);
-    c10k::announce_listening(listener.get());
+    c10k::Fd listener = broken::start_listening(argc, argv, "select with nfds from the newest client");
     std::map<int, c10k::Fd> clients;
     int max_fd = listener.get();
     while (!c10k::stop_requested()) {

@@ -9,11 +9,8 @@
 #include "c10k/open_files.hpp"
 
 int main(int argc, char** argv) {
-    c10k::ServerOptions options = c10k::parse_server_cli(argc, argv, "select without the FD_SETSIZE check");
-    c10k::install_stop_signals();
     c10k::raise_open_file_limit();
-    c10k::Fd listener = c10k::open_listener(options);
-    c10k::announce_listening(listener.get());
+    c10k::Fd listener = broken::start_listening(argc, argv, "select without the FD_SETSIZE check");
     std::map<int, c10k::Fd> clients;
     while (!c10k::stop_requested()) {
         fd_set readable;
