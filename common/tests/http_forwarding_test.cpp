@@ -33,7 +33,7 @@ TEST_CASE("forwarding: hop-by-hop headers stay behind, X-Forwarded-For names the
                Catch::Contains("X-Forwarded-For: 10.1.1.1, 127.0.0.1\r\n"));
 }
 
-TEST_CASE("forwarding: a request body keeps its framing upstream; HTTP/1.0 becomes 1.1 and persistent") {
+TEST_CASE("forwarding: a request body keeps its framing upstream, HTTP/1.0 becomes 1.1 and persistent") {
     MessageHead post = request("POST /echo HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello");
     CHECK(upstream_request_head(post, "::1") ==
           "POST /echo HTTP/1.1\r\nX-Forwarded-For: ::1\r\nContent-Length: 5\r\n\r\n");

@@ -75,7 +75,7 @@ TEST_CASE("http: pipelined requests come out one at a time, in order") {
     CHECK(body == "hello");
 }
 
-TEST_CASE("http: a chunked response is decoded; a close-delimited one ends at finish()") {
+TEST_CASE("http: a chunked response is decoded, a close-delimited one ends at finish()") {
     Parser chunked(Parser::Kind::responses);
     Parsed parsed = feed_in_pieces(chunked, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                                             "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", 3);

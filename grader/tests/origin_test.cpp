@@ -48,7 +48,7 @@ std::string get(const std::string& target) { return http_get(target); }
 
 }  // namespace
 
-TEST_CASE("origin: bodies of 0 B, 1 KiB and 1 MiB, byte for byte; chunked and close-delimited carry the same") {
+TEST_CASE("origin: bodies of 0 B, 1 KiB and 1 MiB, byte for byte, and the same bytes chunked and close-delimited") {
     Origin origin;
     Connection connection(origin.port);
     for (std::uint64_t size : {0ULL, 1024ULL, 1048576ULL}) {

@@ -28,7 +28,7 @@ struct MessageHead {
     std::string target;                 ///< requests: "/path?query"
     int status = 0;                     ///< responses: 200
     std::string reason;                 ///< responses: "OK"
-    int version_minor = 1;              ///< HTTP/1.<minor>
+    int version_minor = 1;              ///< the x of HTTP/1.x
     std::vector<Header> headers;        ///< in the order received
     bool keep_alive = true;             ///< the connection may carry another message after this one
     BodyFraming framing = BodyFraming::none;
