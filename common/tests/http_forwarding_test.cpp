@@ -76,3 +76,11 @@ TEST_CASE("forwarding: the proxy's own errors and chunk framing") {
     CHECK(chunk("hello world!!!!!!") == "11\r\nhello world!!!!!!\r\n");
     CHECK(kLastChunk == "0\r\n\r\n");
 }
+
+TEST_CASE("forwarding: an empty body is announced as Content-Length: 0, except where no body is allowed") {
+    MessageHead get = request("GET / HTTP/1.1\r\n\r\n");
+    MessageHead empty = parse(Parser::Kind::responses, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    CHECK(client_response_head(empty, get).head == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    MessageHead no_content = parse(Parser::Kind::responses, "HTTP/1.1 204 No Content\r\n\r\n");
+    CHECK(client_response_head(no_content, get).head == "HTTP/1.1 204 No Content\r\n\r\n");
+}

@@ -82,11 +82,15 @@ ClientResponse client_response_head(const MessageHead& response, const MessageHe
     out.head = "HTTP/1." + std::to_string(request.version_minor >= 1 ? 1 : 0) + " " +
                std::to_string(response.status) + " " + (response.reason.empty() ? "Status" : response.reason) + "\r\n";
     out.head += end_to_end_headers(response);
-    bool keeps_length = response.framing == BodyFraming::content_length;
-    if (keeps_length) out.head += "Content-Length: " + std::to_string(response.content_length) + "\r\n";
-    else if (out.framing == BodyFraming::chunked) out.head += "Transfer-Encoding: chunked\r\n";
+    bool bodiless_status = response.status < 200 || response.status == 204 || response.status == 304;
+    if (response.framing == BodyFraming::content_length)
+        out.head += "Content-Length: " + std::to_string(response.content_length) + "\r\n";
+    else if (out.framing == BodyFraming::chunked)
+        out.head += "Transfer-Encoding: chunked\r\n";
     else if (request.method == "HEAD" && response.header("Content-Length"))
         out.head += "Content-Length: " + *response.header("Content-Length") + "\r\n";
+    else if (out.framing == BodyFraming::none && request.method != "HEAD" && !bodiless_status)
+        out.head += "Content-Length: 0\r\n";  // an empty body, said so: without it the client reads until close
     if (out.close_after) out.head += "Connection: close\r\n";
     else if (request.version_minor == 0) out.head += "Connection: keep-alive\r\n";
     out.head += "\r\n";
