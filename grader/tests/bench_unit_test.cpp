@@ -85,6 +85,20 @@ TEST_CASE("echo pattern: streams are reproducible, differ per connection, and wr
     CHECK(pattern.first_mismatch(3, 1000, std::span(stream).subspan(1000)) == 700u);
 }
 
+TEST_CASE("echo pattern: bytes that repeat an earlier stretch of the stream are found") {
+    EchoPattern pattern(1);
+    std::vector<std::uint8_t> stream;
+    auto first = pattern.bytes(2, 0, 64);
+    stream.assign(first.begin(), first.end());
+    // Echoed twice: offset 64 expects the next message but gets byte 0 again.
+    CHECK(pattern.repeats_from(2, 64, stream) == 0u);
+    CHECK(pattern.repeats_from(2, 64, std::span(stream).subspan(10)) == 10u);
+    auto next = pattern.bytes(2, 64, 64);
+    CHECK_FALSE(pattern.repeats_from(2, 64, next));                              // new bytes repeat nothing
+    CHECK_FALSE(pattern.repeats_from(2, 64, std::span(stream).first(3)));        // too few to tell
+    CHECK_FALSE(pattern.repeats_from(2, 0, stream));                             // nothing earlier
+}
+
 TEST_CASE("perf stat -x, output: task-clock, the total and each tracepoint") {
     std::ifstream file(TEST_DATA_DIR "/perf_stat.csv");
     std::stringstream text;

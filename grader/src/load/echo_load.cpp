@@ -251,10 +251,16 @@ private:
         }
         if (auto at = pattern_.first_mismatch(c.id, c.received, {buffer, size})) {
             char line[128];
+            std::uint64_t offset = c.received + *at;
             std::snprintf(line, sizeof line, "byte %llu of the stream differs: expected 0x%02x, got 0x%02x",
-                          static_cast<unsigned long long>(c.received + *at), pattern_.expected(c.id, c.received + *at),
-                          buffer[*at]);
-            return fail(c, line);
+                          static_cast<unsigned long long>(offset), pattern_.expected(c.id, offset), buffer[*at]);
+            std::string what = line;
+            // Which of the two a duplicating server shows depends on timing: the extra copy
+            // arrives in the same recv (more bytes than sent) or after the next message went out.
+            if (auto from = pattern_.repeats_from(c.id, offset, {buffer + *at, size - *at}))
+                what += ", repeating byte " + std::to_string(*from) +
+                        " on: more bytes came back than were sent (echo each byte once)";
+            return fail(c, what);
         }
         c.received += size;
         while (c.received >= (c.messages_done + 1) * options_.message_size) message_echoed(c);

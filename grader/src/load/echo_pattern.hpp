@@ -30,6 +30,13 @@ public:
     [[nodiscard]] std::optional<std::size_t> first_mismatch(std::uint64_t connection, std::uint64_t offset,
                                                             std::span<const std::uint8_t> received) const;
 
+    /// Where @p received (which arrived at stream offset @p offset, where it does not match)
+    /// repeats bytes from earlier in connection @p connection's stream: the offset it
+    /// repeats from, searched over the last 64 KiB, or nullopt. A server that echoes a
+    /// chunk twice shows up here when the extra copy arrives after the next message was sent.
+    [[nodiscard]] std::optional<std::uint64_t> repeats_from(std::uint64_t connection, std::uint64_t offset,
+                                                            std::span<const std::uint8_t> received) const;
+
     /// The byte expected at @p offset of connection @p connection's stream.
     [[nodiscard]] std::uint8_t expected(std::uint64_t connection, std::uint64_t offset) const;
 
