@@ -227,7 +227,11 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
             reader.fail(lab.get("requires"), "[lab]: unknown requirement '" + feature + "' (known: io_uring)");
 
     const toml::table& server = reader.table(root, "server", false);
-    reader.reject_unknown_keys(server, {"announce_timeout"}, "[server]");
+    reader.reject_unknown_keys(server, {"announce_timeout", "origin"}, "[server]");
+    if (const toml::node* origin = server.get("origin")) {
+        if (!origin->is_boolean()) reader.fail(origin, "[server]: 'origin' must be true or false");
+        spec.origin = **origin->as_boolean();
+    }
     spec.announce_timeout = reader.number(server, "announce_timeout", "[server]", LabSpec{}.announce_timeout, 0.1);
 
     const toml::table& limits = reader.table(root, "limits", false);

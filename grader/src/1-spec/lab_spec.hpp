@@ -78,6 +78,9 @@ struct LabSpec {
     std::string title;             ///< "Blocking echo server"
     std::vector<std::string> required_features;  ///< `requires` in [lab]: "io_uring"
     double announce_timeout = 5;   ///< seconds for the server to print its announce line
+    /// `[server] origin = true` (lab 09): each test starts c10k-origin first, and the server
+    /// gets `--upstream 127.0.0.1:PORT` and runs in the origin's network.
+    bool origin = false;
     LimitsSpec limits;
     std::vector<TestSpec> tests;
     std::vector<SyscallSpec> syscalls;  ///< zero or more audits

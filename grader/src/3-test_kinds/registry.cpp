@@ -89,6 +89,11 @@ const std::vector<TestKind>& test_kinds() {
          "never block on one client: nonblocking sockets, a bounded buffer per connection, and stop reading a "
          "client whose echoes cannot be sent (backpressure)",
          run_never_reading_client},
+        {"http_bodies", "through the proxy, one keep-alive client: bodies of 0 B, 1 KiB, 1 MiB, chunked, "
+                        "close-delimited, HEAD, a 256 KiB POST echoed; byte for byte",
+         {{"timeout", 10}},
+         "relay exactly what the origin sent, in a framing the client can read",
+         run_http_bodies},
         {"idle_cost", "measures one client's msgs/s alone and beside `idle` idle connections (never fails)",
          {{"idle", 2000}, {"messages", 3000}, {"timeout", 20}},
          "", run_idle_cost},

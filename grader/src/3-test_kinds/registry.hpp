@@ -31,6 +31,8 @@ struct TestContext {
     SandboxedProcess& server;
     std::mt19937_64& random;
     std::vector<std::string>& steps;  ///< what was done, shown under a failure and with --verbose
+    SandboxedProcess* origin = nullptr;  ///< lab 09: the origin behind the proxy (else nullptr)
+    std::uint16_t origin_port = 0;
 
     /// The spec's value for @p name (defaults already filled in).
     [[nodiscard]] double param(const std::string& name) const;
@@ -77,6 +79,7 @@ void run_idle_clients(TestContext& context);
 void run_latency(TestContext& context);
 void run_never_reading_client(TestContext& context);
 void run_idle_cost(TestContext& context);
+void run_http_bodies(TestContext& context);
 
 // After every test the server survived (after_every_test.cpp).
 /// Throws TestFailure when the server burns CPU with no client connected.

@@ -21,6 +21,13 @@
 namespace c10k::grader {
 namespace {
 
+// c10k-origin: beside the grader's own binary, or where the build put it.
+std::filesystem::path origin_binary() {
+    std::error_code ignored;
+    auto beside = std::filesystem::read_symlink("/proc/self/exe", ignored).parent_path() / "c10k-origin";
+    return std::filesystem::exists(beside, ignored) ? beside : std::filesystem::path(C10K_ORIGIN_BINARY);
+}
+
 // The server as it was at a failure: how it ended (if it did), what it said last, and
 // the watch's last look at it.
 ServerState server_state(SandboxedProcess& server, const ProcessWatch* watch, const LimitsSpec& limits,
@@ -47,15 +54,27 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
     result.extra_credit = test.extra_credit;
     result.demonstration = test.demonstration();
     result.hidden = test.hidden;
+    std::optional<SandboxedProcess> origin;  // declared first: stopped last
     std::optional<SandboxedProcess> server;
     std::optional<ProcessWatch> watch;
     try {
-        server.emplace(server_command(options.server, test.server_args),
-                       sandbox_limits(spec.limits, options.network_namespaces));
+        std::vector<std::string> args = test.server_args;
+        SandboxLimits limits = sandbox_limits(spec.limits, options.network_namespaces);
+        std::uint16_t origin_port = 0;
+        if (spec.origin) {  // lab 09: the origin first, in its own network; the proxy joins it
+            origin.emplace(std::vector<std::string>{origin_binary().string(), "--port", "0"}, limits);
+            origin_port = origin->wait_for_announce(Deadline(Seconds(5)));
+            args.insert(args.begin(), {"--upstream", "127.0.0.1:" + std::to_string(origin_port)});
+            if (limits.own_network) limits.join_network_of = origin->pid();
+            limits.own_network = false;
+            result.steps.push_back("origin listening on port " + std::to_string(origin_port));
+        }
+        server.emplace(server_command(options.server, args), limits);
         std::uint16_t port = server->wait_for_announce(Deadline(Seconds(spec.announce_timeout)));
         result.steps.push_back("server announced port " + std::to_string(port));
         watch.emplace(server->pid(), /*watch_rings=*/!test.ring.empty());
-        TestContext context{test, make_socket_address("127.0.0.1", port), *server, random, result.steps};
+        TestContext context{test, make_socket_address("127.0.0.1", port), *server, random, result.steps,
+                            origin ? &*origin : nullptr, origin_port};
         {
             NetworkNamespaceGuard in_server_network(server->network_pid());
             kind.run(context);
