@@ -94,6 +94,11 @@ const std::vector<TestKind>& test_kinds() {
          {{"timeout", 10}},
          "relay exactly what the origin sent, in a framing the client can read",
          run_http_bodies},
+        {"http_keepalive", "`requests` requests on one client connection; the origin must count at most "
+                           "`max_origin_connections` from the proxy (a pool of upstream connections)",
+         {{"requests", 100}, {"max_origin_connections", 2}, {"timeout", 10}},
+         "keep both sides' connections open and reuse them",
+         run_http_keepalive},
         {"idle_cost", "measures one client's msgs/s alone and beside `idle` idle connections (never fails)",
          {{"idle", 2000}, {"messages", 3000}, {"timeout", 20}},
          "", run_idle_cost},
