@@ -103,6 +103,11 @@ const std::vector<TestKind>& test_kinds() {
          {{"requests", 10}, {"timeout", 5}},
          "answer pipelined requests one at a time, in order",
          run_http_pipelining},
+        {"http_upstream_errors", "a silent origin: 504 for that request, others served meanwhile; the origin "
+                                 "stopped: 502 at once",
+         {{"timeout", 5}},
+         "time out the origin's answer (504), refuse at once when it is gone (502), and never block the others",
+         run_http_upstream_errors},
         {"idle_cost", "measures one client's msgs/s alone and beside `idle` idle connections (never fails)",
          {{"idle", 2000}, {"messages", 3000}, {"timeout", 20}},
          "", run_idle_cost},
