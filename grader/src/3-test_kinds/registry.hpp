@@ -83,6 +83,7 @@ void run_http_bodies(TestContext& context);
 void run_http_keepalive(TestContext& context);
 void run_http_pipelining(TestContext& context);
 void run_http_upstream_errors(TestContext& context);
+void run_http_bad_input(TestContext& context);
 
 // After every test the server survived (after_every_test.cpp).
 /// Throws TestFailure when the server burns CPU with no client connected.
