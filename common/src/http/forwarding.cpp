@@ -31,16 +31,6 @@ std::string end_to_end_headers(const MessageHead& message) {
     return lines;
 }
 
-const char* reason_of(int status) {
-    switch (status) {
-        case 400: return "Bad Request";
-        case 431: return "Request Header Fields Too Large";
-        case 502: return "Bad Gateway";
-        case 504: return "Gateway Timeout";
-        default: return "Error";
-    }
-}
-
 }  // namespace
 
 bool is_hop_by_hop(const MessageHead& message, std::string_view name) {
@@ -98,8 +88,8 @@ ClientResponse client_response_head(const MessageHead& response, const MessageHe
 }
 
 std::string proxy_error_response(int status, bool close) {
-    std::string body = std::to_string(status) + " " + reason_of(status) + "\n";
-    return "HTTP/1.1 " + std::to_string(status) + " " + reason_of(status) + "\r\nContent-Type: text/plain\r\n" +
+    std::string body = std::to_string(status) + " " + reason_phrase(status) + "\n";
+    return "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\nContent-Type: text/plain\r\n" +
            "Content-Length: " + std::to_string(body.size()) + "\r\n" + (close ? "Connection: close\r\n" : "") +
            "\r\n" + body;
 }

@@ -17,4 +17,21 @@ const std::string* MessageHead::header(std::string_view name) const {
     return nullptr;
 }
 
+const char* reason_phrase(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 204: return "No Content";
+        case 304: return "Not Modified";
+        case 400: return "Bad Request";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 501: return "Not Implemented";
+        case 502: return "Bad Gateway";
+        case 504: return "Gateway Timeout";
+        default: return "Status";
+    }
+}
+
 }  // namespace c10k::http

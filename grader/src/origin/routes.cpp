@@ -36,19 +36,6 @@ Target parse_target(std::string_view target) {
     return parsed;
 }
 
-const char* reason_of(int status) {
-    switch (status) {
-        case 200: return "OK";
-        case 204: return "No Content";
-        case 304: return "Not Modified";
-        case 400: return "Bad Request";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 500: return "Internal Server Error";
-        default: return "Status";
-    }
-}
-
 ResponsePlan text(int status, std::string body) {
     ResponsePlan plan;
     plan.status = status;
@@ -113,7 +100,7 @@ ResponsePlan plan_response(const http::MessageHead& request, const std::string& 
 std::string response_head(const ResponsePlan& plan, std::uint64_t body_length) {
     bool until_close = plan.framing == http::BodyFraming::until_close;
     std::string head = std::string(until_close ? "HTTP/1.0 " : "HTTP/1.1 ") + std::to_string(plan.status) + " " +
-                       reason_of(plan.status) + "\r\n";
+                       http::reason_phrase(plan.status) + "\r\n";
     for (const http::Header& header : plan.headers) head += header.name + ": " + header.value + "\r\n";
     if (plan.framing == http::BodyFraming::content_length) head += "Content-Length: " + std::to_string(body_length) + "\r\n";
     if (plan.framing == http::BodyFraming::chunked) head += "Transfer-Encoding: chunked\r\n";

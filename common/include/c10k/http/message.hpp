@@ -38,6 +38,9 @@ struct MessageHead {
     [[nodiscard]] const std::string* header(std::string_view name) const;
 };
 
+/// The reason phrase of @p status for a status line ("Bad Gateway"), "Status" if unknown.
+const char* reason_phrase(int status);
+
 /// True when @p a and @p b are equal ignoring ASCII case (header names, tokens).
 bool equals_ignoring_case(std::string_view a, std::string_view b);
 
