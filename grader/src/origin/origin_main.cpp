@@ -9,10 +9,11 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <string>
-#include <thread>
 
 #include "c10k/announce.hpp"
+#include "c10k/detached_thread.hpp"
 #include "c10k/fd.hpp"
 #include "c10k/http/parser.hpp"
 #include "c10k/listener.hpp"
@@ -133,7 +134,11 @@ int main(int argc, char** argv) {
         connections_accepted.fetch_add(1);
         int one = 1;  // a response's last small piece must not wait for an ACK (Nagle)
         ::setsockopt(client.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        std::thread(serve, std::move(client)).detach();
+        int fd = client.release();  // the thread owns it from here
+        if (int error = start_detached_thread([fd] { serve(Fd{fd}); }); error != 0) {
+            std::fprintf(stderr, "c10k-origin: no thread for a connection: %s\n", std::strerror(error));
+            ::close(fd);
+        }
     }
     return 0;
 }
