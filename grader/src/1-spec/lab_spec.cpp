@@ -157,12 +157,16 @@ SyscallSpec read_syscalls(const SpecReader& reader, const toml::table& table) {
 
     const toml::table& load = reader.table(table, "load", false);
     const std::string load_where = "[syscalls] load";
-    reader.reject_unknown_keys(load, {"connections", "size", "messages", "timeout"}, load_where);
+    reader.reject_unknown_keys(load, {"connections", "size", "messages", "timeout", "protocol"}, load_where);
     const LoadSpec fallback;  // the defaults live in lab_spec.hpp, once
     spec.load.connections = static_cast<int>(reader.number(load, "connections", load_where, fallback.connections, 1));
     spec.load.size = static_cast<std::size_t>(reader.number(load, "size", load_where, double(fallback.size), 1));
     spec.load.messages = static_cast<long>(reader.number(load, "messages", load_where, double(fallback.messages), 1));
     spec.load.timeout = reader.number(load, "timeout", load_where, fallback.timeout, 1);
+    spec.load.protocol = reader.string(load, "protocol", load_where, fallback.protocol);
+    if (spec.load.protocol != "echo" && spec.load.protocol != "http")
+        reader.fail(load.get("protocol"), load_where + ": protocol must be \"echo\" or \"http\", not \"" +
+                                              spec.load.protocol + "\"");
     return spec;
 }
 

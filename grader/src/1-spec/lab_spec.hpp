@@ -44,6 +44,9 @@ struct LoadSpec {
     std::size_t size = 64;      ///< bytes per message
     long messages = 2000;       ///< echoed messages counted in the measurement window
     double timeout = 60;        ///< seconds before the load gives up
+    /// "echo": ping-pong messages; "http": `GET /bytes/size` requests through a proxy to
+    /// the origin (lab 09), `messages` of them.
+    std::string protocol = "echo";
 };
 
 /// A `[syscalls]` table (or one of several `[[syscalls]]`): what one strace audit checks.

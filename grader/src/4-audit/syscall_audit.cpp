@@ -15,7 +15,9 @@
 #include "2-runner/program_path.hpp"
 #include "2-runner/sandboxed_process.hpp"
 #include "4-audit/syscall_families.hpp"
+#include "grade/origin_process.hpp"
 #include "load/echo_load.hpp"
+#include "load/http_load.hpp"
 #include "test_failure.hpp"
 
 namespace c10k::grader {
@@ -73,8 +75,13 @@ std::string audit_suffix(const SyscallSpec& spec) { return spec.name.empty() ? "
 
 std::string mechanism_name(const SyscallSpec& spec) { return "syscalls: the lab's I/O mechanism" + audit_suffix(spec); }
 
+// What the load counts: echoed messages, or requests answered through a proxy.
+bool http_load(const SyscallSpec& spec) { return spec.load.protocol == "http"; }
+std::string unit(const SyscallSpec& spec) { return http_load(spec) ? "request" : "message"; }
+
 std::string budget_name(const SyscallSpec& spec) {
-    return "syscalls: at most " + fixed(*spec.per_message_max, 1) + " per echoed message" + audit_suffix(spec);
+    return "syscalls: at most " + fixed(*spec.per_message_max, 1) + (http_load(spec) ? " per request" : " per echoed message") +
+           audit_suffix(spec);
 }
 
 bool has_mechanism_checks(const SyscallSpec& spec) {
@@ -174,11 +181,13 @@ TraceCounts count_traced_calls(const std::vector<std::filesystem::path>& files, 
 void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long messages, GradeReport& report) {
     SyscallSummary& summary = report.syscalls.emplace_back();
     summary.name = spec.name;
-    summary.load = std::to_string(spec.load.messages) + " messages of " + std::to_string(spec.load.size) + " B over " +
+    summary.load = std::to_string(spec.load.messages) +
+                   (http_load(spec) ? " requests for " : " messages of ") + std::to_string(spec.load.size) + " B over " +
                    std::to_string(spec.load.connections) +
                    (spec.load.connections == 1 ? " connection" : " connections");
     summary.measured = true;
     summary.messages = messages;
+    summary.unit = unit(spec);
     summary.tasks = counts.tasks;
     summary.rows = family_rows(counts.in_window, messages);
     long total = 0;
@@ -220,18 +229,18 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
         TestResult budget;
         budget.name = budget_name(spec);
         budget.max_score = spec.budget_points;
-        std::string breakdown = "per message:";
+        std::string breakdown = "per " + unit(spec) + ":";
         for (std::size_t i = 0; i < summary.rows.size() && i < 5; ++i)
             breakdown += (i ? ", " : " ") + summary.rows[i].family + " " + fixed(summary.rows[i].per_message);
         std::vector<std::string> over;
         if (summary.per_message_total > *spec.per_message_max)
-            over.push_back(fixed(summary.per_message_total) + " per echoed message (budget " +
+            over.push_back(fixed(summary.per_message_total) + (http_load(spec) ? " per request" : " per echoed message") + " (budget " +
                            fixed(*spec.per_message_max, 1) + ")");
         for (const auto& [family, limit] : spec.family_max) {
             auto row = std::ranges::find(summary.rows, family, &SyscallRow::family);
             double per_message = row == summary.rows.end() ? 0 : row->per_message;
             if (per_message > limit)
-                over.push_back(family + " " + fixed(per_message) + " per message (at most " + fixed(limit, 1) + ")");
+                over.push_back(family + " " + fixed(per_message) + " per " + unit(spec) + " (at most " + fixed(limit, 1) + ")");
         }
         if (over.empty()) {
             budget.status = TestResult::Status::passed;
@@ -245,6 +254,32 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
         report.tests.push_back(std::move(budget));
     }
 }
+
+namespace {
+
+// The load the audit measures: echo ping-pong, or HTTP requests through a proxy.
+LoadResult run_audit_load(const LoadSpec& load, const SocketAddress& server, std::uint64_t seed) {
+    if (load.protocol == "http") {
+        HttpLoadOptions http;
+        http.server = server;
+        http.connections = load.connections;
+        http.body_size = load.size;
+        http.requests = load.messages;
+        http.warmup_timeout = Seconds(load.timeout);
+        http.stall_timeout = Seconds(std::min(load.timeout, 10.0));
+        return run_http_load(http);
+    }
+    LoadOptions echo;
+    echo.server = server;
+    echo.connections = load.connections;
+    echo.message_size = load.size;
+    echo.messages = load.messages;
+    echo.timeout = echo.warmup_timeout = Seconds(load.timeout);
+    echo.seed = seed;
+    return run_load(echo);
+}
+
+}  // namespace
 
 void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOptions& options, GradeReport& report) {
     const LoadSpec& load = spec.load;
@@ -272,27 +307,24 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
     }
     std::filesystem::path dir = pattern;
     std::vector<std::string> command = strace_command(*strace, dir / "trace", 16);
-    for (const auto& arg : server_command(options.server, spec.args)) command.push_back(arg);
+    std::vector<std::string> server_args = spec.args;
+    SandboxLimits limits = sandbox_limits(lab.limits, options.network_namespaces);
 
     LoadResult result;
     double cpu_seconds = -1;
     double announce_seen_at = 0;
+    std::optional<SandboxedProcess> origin;  // lab 09: declared first, stopped last
     try {
-        SandboxedProcess server(command, sandbox_limits(lab.limits, options.network_namespaces));
+        if (lab.origin) start_origin(origin, limits, server_args);
+        for (const auto& arg : server_command(options.server, server_args)) command.push_back(arg);
+        SandboxedProcess server(command, limits);
         try {
             // strace slows start-up; give the announce more time than in the plain tests.
             std::uint16_t port = server.wait_for_announce(Deadline(Seconds(lab.announce_timeout + 5)));
             announce_seen_at = server.announce_seen_at();
-            LoadOptions load_options;
-            load_options.server = make_socket_address("127.0.0.1", port);
-            load_options.connections = load.connections;
-            load_options.message_size = load.size;
-            load_options.messages = load.messages;
-            load_options.timeout = load_options.warmup_timeout = Seconds(load.timeout);
-            load_options.seed = options.seed ? options.seed : 1;
             double cpu_before = traced_server_cpu_seconds(server.pid());
             NetworkNamespaceGuard in_server_network(server.network_pid());
-            result = run_load(load_options);
+            result = run_audit_load(load, make_socket_address("127.0.0.1", port), options.seed ? options.seed : 1);
             double cpu_after = traced_server_cpu_seconds(server.pid());
             if (cpu_before >= 0 && cpu_after >= 0) cpu_seconds = cpu_after - cpu_before;
         } catch (const TestFailure& failure) {
@@ -312,7 +344,8 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
                        result.messages, report);
         report.syscalls.back().cpu_seconds = cpu_seconds;
     } else {
-        std::string hint = "the echo tests above show what goes wrong without strace";
+        std::string hint = http_load(spec) ? "the proxy tests above show what goes wrong without strace"
+                                           : "the echo tests above show what goes wrong without strace";
         if (stderr_tail.find("strace:") != std::string::npos) {
             hint = "strace needs ptrace: in a container, allow it (the project's docker-shell does)";
         }

@@ -99,7 +99,7 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
         out << "\nsyscalls" << (syscalls.name.empty() ? "" : " (" + syscalls.name + ")")
             << " inside the measurement window (" << syscalls.load << ", under strace):\n";
         char row[96];
-        std::snprintf(row, sizeof row, "  %-20s %10s %13s\n", "family", "count", "per message");
+        std::snprintf(row, sizeof row, "  %-20s %10s %13s\n", "family", "count", ("per " + syscalls.unit).c_str());
         out << row;
         long total = 0;
         for (const auto& r : syscalls.rows) {
@@ -112,8 +112,9 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
         out << "  threads/processes seen: " << syscalls.tasks << "\n";
         if (syscalls.cpu_seconds >= 0 && syscalls.messages > 0) {
             char cpu[160];
-            std::snprintf(cpu, sizeof cpu, "  server CPU during the load: %.2f s, %.0f us per message (strace inflates it)\n",
-                          syscalls.cpu_seconds, syscalls.cpu_seconds * 1e6 / double(syscalls.messages));
+            std::snprintf(cpu, sizeof cpu, "  server CPU during the load: %.2f s, %.0f us per %s (strace inflates it)\n",
+                          syscalls.cpu_seconds, syscalls.cpu_seconds * 1e6 / double(syscalls.messages),
+                          syscalls.unit.c_str());
             out << cpu;
         }
     }

@@ -44,6 +44,7 @@ struct SyscallSummary {
     bool measured = false;
     std::string load;                 ///< "2000 messages of 64 B over 1 connection"
     long messages = 0;
+    std::string unit = "message";     ///< what `messages` counts: "message", or "request" (lab 09)
     double per_message_total = 0;
     int tasks = 0;                    ///< threads and processes the server ran
     double cpu_seconds = -1;          ///< the server's CPU time (user + system) during the load; -1 unknown

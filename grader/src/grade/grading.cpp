@@ -9,6 +9,7 @@
 #include "2-runner/escaped_children.hpp"
 #include "2-runner/network_namespace.hpp"
 #include "2-runner/process_watch.hpp"
+#include "grade/origin_process.hpp"
 #include "grade/server_symptoms.hpp"
 #include "3-test_kinds/registry.hpp"
 #include "3-test_kinds/test_client.hpp"
@@ -20,13 +21,6 @@
 
 namespace c10k::grader {
 namespace {
-
-// c10k-origin: beside the grader's own binary, or where the build put it.
-std::filesystem::path origin_binary() {
-    std::error_code ignored;
-    auto beside = std::filesystem::read_symlink("/proc/self/exe", ignored).parent_path() / "c10k-origin";
-    return std::filesystem::exists(beside, ignored) ? beside : std::filesystem::path(C10K_ORIGIN_BINARY);
-}
 
 // The server as it was at a failure: how it ended (if it did), what it said last, and
 // the watch's last look at it.
@@ -62,11 +56,7 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
         SandboxLimits limits = sandbox_limits(spec.limits, options.network_namespaces);
         std::uint16_t origin_port = 0;
         if (spec.origin) {  // lab 09: the origin first, in its own network; the proxy joins it
-            origin.emplace(std::vector<std::string>{origin_binary().string(), "--port", "0"}, limits);
-            origin_port = origin->wait_for_announce(Deadline(Seconds(5)));
-            args.insert(args.begin(), {"--upstream", "127.0.0.1:" + std::to_string(origin_port)});
-            if (limits.own_network) limits.join_network_of = origin->pid();
-            limits.own_network = false;
+            origin_port = start_origin(origin, limits, args);
             result.steps.push_back("origin listening on port " + std::to_string(origin_port));
         }
         server.emplace(server_command(options.server, args), limits);
