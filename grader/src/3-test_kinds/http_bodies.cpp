@@ -1,3 +1,6 @@
+#include <chrono>
+#include <thread>
+
 #include "1-spec/lab_spec.hpp"
 #include "3-test_kinds/http_test_client.hpp"
 #include "3-test_kinds/registry.hpp"
@@ -25,7 +28,9 @@ void require_body(const std::string& what, const HttpResponse& response, std::ui
     while (at < response.body.size() && at < expected.size() && response.body[at] == expected[at]) ++at;
     throw TestFailure(what + ": " + std::to_string(response.body.size()) + " of " + std::to_string(size) +
                           " body bytes, the first difference at byte " + std::to_string(at),
-                      "relay the body's bytes exactly: binary, any size, whatever framing the origin used");
+                      response.body.size() < size
+                          ? "bytes went missing: a send that takes fewer bytes than offered leaves the rest to you"
+                          : "relay the body's bytes exactly: binary, any size, whatever framing the origin used");
 }
 
 }  // namespace
@@ -58,6 +63,22 @@ void run_http_bodies(TestContext& context) {
         throw TestFailure("POST /echo: " + std::to_string(echo.body.size()) + " of " + std::to_string(payload.size()) +
                               " bytes came back as sent", "stream the request body to the origin, every byte of it");
     context.steps.push_back("POST 256 KiB: echoed intact");
+    {
+        // A client slower than the origin: it reads nothing for 100 ms, through a 16 KiB
+        // receive buffer. The proxy's sends come back short or EAGAIN; every byte must
+        // still arrive, in order.
+        HttpTestClient slow = HttpTestClient::connect(context.server_address, deadline, /*receive_buffer=*/16384);
+        if (!slow.send(http_get(with_seed("/bytes/4194304")), deadline))
+            throw TestFailure("could not send GET /bytes/4194304");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        HttpResponse response = slow.read_response(deadline);
+        if (!response.complete || response.head.status != 200)
+            throw TestFailure("GET /bytes/4194304 to a client that reads late: " + response.describe(),
+                              "a send to a slow client takes only part of the bytes (or none: EAGAIN): keep the "
+                              "rest and send it when the client has room");
+        require_body("GET /bytes/4194304 to a client that reads late", response, seed, 4194304);
+        context.steps.push_back("4 MiB to a client that reads late, through a small buffer: intact");
+    }
     HttpTestClient last = HttpTestClient::connect(context.server_address, deadline);
     require_body("close-delimited 70000", fetch(last, "close-delimited", http_get(with_seed("/close/70000")), deadline),
                  seed, 70000);

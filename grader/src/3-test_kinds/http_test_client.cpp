@@ -25,11 +25,12 @@ std::string HttpResponse::describe() const {
     return "no complete response within the deadline, " + got;
 }
 
-HttpTestClient HttpTestClient::connect(const SocketAddress& server, const Deadline& deadline) {
+HttpTestClient HttpTestClient::connect(const SocketAddress& server, const Deadline& deadline, int receive_buffer) {
     Fd fd{::socket(server.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
     if (!fd) throw TestFailure(std::string("grader: socket: ") + std::strerror(errno));
     int on = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    if (receive_buffer > 0) ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     if (::connect(fd.get(), server.get(), server.length) < 0 && errno != EINPROGRESS)
         throw TestFailure(std::string("could not connect: ") + std::strerror(errno));
     pollfd pfd{fd.get(), POLLOUT, 0};

@@ -30,7 +30,10 @@ struct HttpResponse {
 class HttpTestClient {
 public:
     /// Connects to @p server; throws TestFailure("could not connect: ...") on failure.
-    static HttpTestClient connect(const SocketAddress& server, const Deadline& deadline);
+    /// @p receive_buffer > 0: SO_RCVBUF before connecting, a slow client's small window.
+    /// (Set after the handshake, a window below the MSS makes the sender wait for TCP's
+    /// persist timer, 0.2 s per window: a kernel quirk, not the proxy's fault.)
+    static HttpTestClient connect(const SocketAddress& server, const Deadline& deadline, int receive_buffer = 0);
 
     /// Sends @p bytes, all of them, unless the deadline passes or the server resets;
     /// returns false then.

@@ -112,6 +112,26 @@ const std::vector<TestKind>& test_kinds() {
          {{"timeout", 5}},
          "refuse what cannot be parsed with its status, and keep serving",
          run_http_bad_input},
+        {"http_headers", "GET /headers: hop-by-hop headers removed, others kept, X-Forwarded-For added; then "
+                         "Connection: close honoured",
+         {{"timeout", 5}},
+         "forward end-to-end headers only, add X-Forwarded-For, and close when the client asks",
+         run_http_headers},
+        {"http_slow_client", "one client sends its request a byte every `byte_ms` ms; `clients` others make "
+                             "`requests` requests each and must all be answered first",
+         {{"byte_ms", 10}, {"clients", 10}, {"requests", 5}, {"timeout", 10}},
+         "a slow client must not hold up the others",
+         run_http_slow_client},
+        {"http_client_abort", "`rounds` clients close after 10 KiB of 1 MiB, one never reads 8 MiB: others served, "
+                              "memory growth under `max_growth_mb`, descriptors back within `fd_slack`",
+         {{"rounds", 10}, {"fill_ms", 500}, {"max_growth_mb", 4}, {"fd_slack", 2}, {"timeout", 10}},
+         "a client that leaves or stops reading costs the proxy nothing that stays",
+         run_http_client_abort},
+        {"http_clients", "`clients` keep-alive clients make `requests` requests in all (GET /bytes/`size`, every "
+                         "body checked) beside `idle` silent connections; with `p99_ms`, a latency bound",
+         {{"clients", 1000}, {"idle", 0}, {"size", 1024}, {"requests", 3000}, {"p99_ms", 0}, {"timeout", 30}},
+         "every connection must be served while all the others stay open",
+         run_http_clients},
         {"idle_cost", "measures one client's msgs/s alone and beside `idle` idle connections (never fails)",
          {{"idle", 2000}, {"messages", 3000}, {"timeout", 20}},
          "", run_idle_cost},

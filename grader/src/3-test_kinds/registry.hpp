@@ -84,6 +84,10 @@ void run_http_keepalive(TestContext& context);
 void run_http_pipelining(TestContext& context);
 void run_http_upstream_errors(TestContext& context);
 void run_http_bad_input(TestContext& context);
+void run_http_slow_client(TestContext& context);
+void run_http_client_abort(TestContext& context);
+void run_http_clients(TestContext& context);
+void run_http_headers(TestContext& context);
 
 // After every test the server survived (after_every_test.cpp).
 /// Throws TestFailure when the server burns CPU with no client connected.
