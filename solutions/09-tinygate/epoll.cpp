@@ -106,10 +106,12 @@ private:
     }
 
     // ---- interest: epoll_ctl only when it changes ---------------------------------
+    // slide-begin: interest
     void want(Endpoint& endpoint, std::uint32_t interest) {
         if (endpoint.registered && endpoint.interest == interest) return;
         epoll_event event{interest, {.ptr = &endpoint}};
-        ::epoll_ctl(epoll_.get(), endpoint.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, endpoint.fd.get(), &event);
+        int operation = endpoint.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+        ::epoll_ctl(epoll_.get(), operation, endpoint.fd.get(), &event);
         endpoint.interest = interest;
         endpoint.registered = true;
     }
@@ -122,6 +124,7 @@ private:
         bool may_read = !u.client || u.client->out.size() < kBufferLimit;
         want(u, (may_read ? kIn : 0u) | (u.connecting || !u.out.empty() ? kOut : 0u));
     }
+    // slide-end: interest
 
     // ---- clients ------------------------------------------------------------------
     void accept_clients() {
@@ -247,7 +250,9 @@ private:
         while (!idle_.empty()) {
             Upstream* u = idle_.back();
             idle_.pop_back();
-            if (!u->connecting && still_open(u->fd.get())) return u;
+            // An idle connection stays registered for EPOLLIN, so one the origin closed was
+            // already dropped by read_upstream: no check (and no syscall) needed here.
+            if (!u->connecting) return u;
             drop_upstream(*u);
         }
         Fd fd{::socket(config_.upstream.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};

@@ -20,6 +20,7 @@
 
 #include "c10k/http/forwarding.hpp"
 #include "c10k/http/parser.hpp"
+#include "c10k/io_uring_support.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
 #include "proxy.hpp"
@@ -154,9 +155,11 @@ public:
         signalfd_siginfo stop_info{};
         io_uring_prep_multishot_accept(sqe(&accept_op_), listener_, nullptr, nullptr, SOCK_CLOEXEC);
         io_uring_prep_read(sqe(&stop_op_), stop_fd.get(), &stop_info, sizeof stop_info, 0);
+        // slide-begin: completion-loop
         while (!stopping_) {
             arm_tick_if_waiting();
-            if (int ret = io_uring_submit_and_wait(&ring_, 1); ret < 0 && ret != -EINTR && ret != -ETIME) return 1;
+            int ret = io_uring_submit_and_wait(&ring_, 1);
+            if (ret < 0 && ret != -EINTR && ret != -ETIME) return 1;
             io_uring_cqe* cqe;
             unsigned head, seen = 0;
             io_uring_for_each_cqe(&ring_, head, cqe) {
@@ -166,6 +169,7 @@ public:
             io_uring_cq_advance(&ring_, seen);
             bury_the_dead();
         }
+        // slide-end: completion-loop
         return 0;
     }
 
@@ -495,6 +499,10 @@ private:
 }  // namespace
 
 int run_io_uring(Fd listener, const ProxyConfig& config) {
+    if (auto why = c10k::probe_io_uring()) {  // before any worker: each would fail the same way
+        std::fprintf(stderr, "server: %s\n", why->c_str());
+        return 1;
+    }
     (void)c10k::block_stop_signals();  // they arrive through each loop's signalfd, as completions
     std::vector<std::thread> workers;
     for (int i = 1; i < config.workers; ++i)
