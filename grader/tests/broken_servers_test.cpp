@@ -21,8 +21,9 @@ struct Graded {
     const TestResult& only() const { return report.tests.at(0); }
 };
 
-Graded grade_broken(const std::string& name, const std::string& tests_toml) {
-    std::string toml = "[lab]\nid = '99'\ntitle = 'broken: " + name + "'\n[server]\nannounce_timeout = 1\n" + tests_toml;
+Graded grade_broken(const std::string& name, const std::string& tests_toml, const std::string& server_keys = "") {
+    std::string toml = "[lab]\nid = '99'\ntitle = 'broken: " + name + "'\n[server]\nannounce_timeout = 1\n" +
+                       server_keys + tests_toml;
     LabSpec spec = parse_lab_spec(toml, "inline spec for " + name);
     GradeOptions options;
     options.server = std::string(BROKEN_DIR) + "/" + name;
@@ -367,3 +368,45 @@ TEST_CASE("broken: closing on EPOLLRDHUP with bytes unread: a reset, and the hin
     CHECK_THAT(graded.only().reason, Catch::Contains("the server reset the connection after 0 of 65536 bytes"));
     CHECK_THAT(graded.only().hint, Catch::Contains("EPOLLRDHUP or EPOLLHUP is not the end of the data"));
 }
+
+// Lab 09's broken proxies: the origin starts first, as in the lab's own spec.
+namespace {
+const char* kOrigin = "origin = true\n";
+}
+
+TEST_CASE("broken proxy: no upstream pool -- the origin counts a connection per request") {
+    Graded graded = grade_broken("proxy_no_pool", "[[test]]\nname = 'pool'\nkind = 'http_keepalive'\npoints = 1\n", kOrigin);
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("the origin accepted 100 connections for 100 requests in a row"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("(a pool)"));
+}
+
+TEST_CASE("broken proxy: one client at a time -- a silent origin holds up everybody") {
+    Graded graded = grade_broken("proxy_blocks_in_loop",
+                                 "[[test]]\nname = 'errors'\nkind = 'http_upstream_errors'\npoints = 1\n", kOrigin);
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("while one request waited for a silent origin, another got no "
+                                                       "complete response"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("must not hold up anyone else"));
+    CHECK(graded.seconds < 15);
+}
+
+TEST_CASE("broken proxy: a short send's rest dropped -- bytes missing for a client that reads late") {
+    Graded graded = grade_broken("proxy_short_write_dropped",
+                                 "[[test]]\nname = 'bodies'\nkind = 'http_bodies'\npoints = 1\ntimeout = 4\n", kOrigin);
+    CHECK_THAT(graded.only().reason, Catch::Contains("to a client that reads late"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("send"));
+}
+
+TEST_CASE("broken proxy: the newest pipelined request answered first -- named as the wrong answer") {
+    Graded graded = grade_broken("proxy_pipelined_out_of_order",
+                                 "[[test]]\nname = 'pipelining'\nkind = 'http_pipelining'\npoints = 1\n", kOrigin);
+    CHECK_THAT(graded.only().reason, Catch::StartsWith("response 1 of 10: "));
+    CHECK_THAT(graded.only().reason, Catch::Contains("not the answer to request 1"));
+}
+
+TEST_CASE("broken proxy: sockets never closed when a client leaves mid-response -- descriptors counted") {
+    Graded graded = grade_broken("proxy_leaks_on_abort",
+                                 "[[test]]\nname = 'abort'\nkind = 'http_client_abort'\npoints = 1\n", kOrigin);
+    CHECK_THAT(graded.only().reason, Catch::Contains("descriptors after 11 clients left mid-response"));
+    CHECK_THAT(graded.only().hint, Catch::Contains("close its socket and the origin connection"));
+}
+

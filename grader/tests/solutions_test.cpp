@@ -91,6 +91,15 @@ TEST_CASE("solution 08-io_uring-advanced: full marks, multishot and a buffer rin
     CHECK(report.syscalls.at(1).cpu_seconds >= 0);  // the SQPOLL audit shows the CPU it costs
 }
 
+TEST_CASE("solution 09-tinygate: full marks in all three models, with the calls per request each model is about") {
+    RETURN_IF_NO_IO_URING();
+    GradeReport report = grade_solution("09-tinygate");
+    REQUIRE(report.syscalls.size() == 3);  // threads, epoll, io_uring
+    CHECK(report.syscalls.at(0).name == "--model threads");
+    CHECK(per_message(report, 2) < 0.5);   // io_uring: one enter for many requests
+    CHECK(per_message(report, 2) < per_message(report, 1));
+}
+
 TEST_CASE("solution 07-io_uring under a seccomp filter: one clear line naming the cause and the fix") {
     Run run = test_support::run_command(std::string(NO_IO_URING) + " " C10K_BUILD_DIR "/solutions/07-io_uring/server --port 0");
     CHECK(run.exit_code == 1);

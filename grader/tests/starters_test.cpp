@@ -41,3 +41,9 @@ TEST_CASE("starter 08-io_uring-advanced: runs, scores below full marks, every fa
     RETURN_IF_NO_IO_URING();
     check_starter("08-io_uring-advanced");
 }
+
+TEST_CASE("starter 09-tinygate: runs, scores below full marks, every failure explained") {
+    RETURN_IF_NO_IO_URING();
+    check_starter("09-tinygate");
+}
+
