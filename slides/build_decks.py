@@ -6,6 +6,7 @@ slide never drifts from the code and figures it shows:
 
   <!-- code: 06-epoll#event-loop -->     the lines between `// slide-begin: event-loop` and
                                           `// slide-end: event-loop` in solutions/06-epoll/server.cpp
+  <!-- code: 09-tinygate/epoll.cpp#pool --> the same in another file of a solution (lab 09 has three)
   <!-- strace: 06-epoll -->              a real strace excerpt of that solution echoing
   <!-- race: 06-epoll -->                its row of build/race/results.json (make race)
   <!-- race-chart: throughput -->        build/race/throughput.svg, when make race has run
@@ -55,15 +56,17 @@ def decks():
 
 
 def extract(lab, marker, where):
-    """The code between the slide markers, markers (and nested ones) removed, dedented."""
-    source = ROOT / "solutions" / lab / "server.cpp"
+    """The code between the slide markers, markers (and nested ones) removed, dedented.
+    @p lab is a lab (its server.cpp) or lab/file (09-tinygate/epoll.cpp)."""
+    lab, _, file = lab.partition("/")
+    source = ROOT / "solutions" / lab / (file or "server.cpp")
     if not source.exists():
         raise DeckError(f"{where}: no {source.relative_to(ROOT)} for code: {lab}#{marker}")
     lines = source.read_text().splitlines()
     begin = [i for i, l in enumerate(lines) if re.search(rf"//\s*slide-begin:\s*{re.escape(marker)}\s*$", l)]
     end = [i for i, l in enumerate(lines) if re.search(rf"//\s*slide-end:\s*{re.escape(marker)}\s*$", l)]
     if len(begin) != 1 or len(end) != 1 or end[0] <= begin[0]:
-        raise DeckError(f"{where}: solutions/{lab}/server.cpp needs exactly one `// slide-begin: {marker}` "
+        raise DeckError(f"{where}: {source.relative_to(ROOT)} needs exactly one `// slide-begin: {marker}` "
                         f"and one `// slide-end: {marker}` after it (found {len(begin)} and {len(end)})")
     body = [l for l in lines[begin[0] + 1:end[0]] if not re.search(r"//\s*slide-(begin|end):", l)]
     indent = min((len(l) - len(l.lstrip()) for l in body if l.strip()), default=0)
@@ -90,7 +93,8 @@ def grading_table(lab, where):
         if audit.get("mechanism_points"):
             rows.append(f"| syscalls: the lab's mechanism{suffix} | {audit['mechanism_points']:g} |")
         if audit.get("per_message_max"):
-            rows.append(f"| syscalls: at most {audit['per_message_max']:g} per message{suffix} | "
+            unit = "request" if audit.get("load", {}).get("protocol") == "http" else "message"
+            rows.append(f"| syscalls: at most {audit['per_message_max']:g} per {unit}{suffix} | "
                         f"{audit.get('budget_points', 0):g} |")
     return "\n".join(rows)
 
