@@ -82,21 +82,53 @@ def grading_table(lab, where):
     if not spec.exists():
         raise DeckError(f"{where}: no labs/{lab}/grade.toml")
     data = tomllib.loads(spec.read_text())
-    rows = ["| test | points |", "|---|---:|"]
+    # (name, points label) in order; lab 09 runs each test once per model ("epoll: ..."):
+    # those become one row, "3 x 4", so the table fits a slide.
+    entries = []
     for test in data.get("test", []):
         points = test.get("points", 0)
         label = "demo" if points == 0 else ("+%g extra" % points if test.get("extra_credit") else "%g" % points)
-        rows.append(f"| {test['name']} | {label} |")
+        entries.append((test["name"], label))
     audits = data.get("syscalls", [])
     for audit in audits if isinstance(audits, list) else [audits]:
         suffix = f" ({audit['name']})" if audit.get("name") else ""
         if audit.get("mechanism_points"):
-            rows.append(f"| syscalls: the lab's mechanism{suffix} | {audit['mechanism_points']:g} |")
+            entries.append((f"syscalls: the lab's mechanism{suffix}", f"{audit['mechanism_points']:g}"))
         if audit.get("per_message_max"):
             unit = "request" if audit.get("load", {}).get("protocol") == "http" else "message"
-            rows.append(f"| syscalls: at most {audit['per_message_max']:g} per {unit}{suffix} | "
-                        f"{audit.get('budget_points', 0):g} |")
+            entries.append((f"syscalls: at most {audit['per_message_max']:g} per {unit}{suffix}",
+                            f"{audit.get('budget_points', 0):g}"))
+    rows = ["| test | points |", "|---|---:|"]
+    for name, labels in group_per_model(entries):
+        points = labels[0] if len(labels) == 1 else (f"{len(labels)} × {labels[0]}" if len(set(labels)) == 1
+                                                     else " + ".join(labels))
+        rows.append(f"| {name} | {points} |")
     return "\n".join(rows)
+
+
+MODEL = re.compile(r"^(threads|epoll|io_uring): (.*)$|^(.*) \(--model (threads|epoll|io_uring)\)$")
+
+
+def group_per_model(entries):
+    """Entries that differ only in their model ("epoll: x", "x (--model epoll)") as one row,
+    "x (epoll, io_uring)" unless all three models have it; every other entry as it is.
+    Order of first appearance."""
+    groups, order = {}, []
+    for name, label in entries:
+        m = MODEL.match(name)
+        key, model = ((m.group(2), m.group(1)) if m and m.group(1) else (m.group(3), m.group(4))) if m else (name, None)
+        if model and key.startswith("syscalls: at most"):
+            key = "syscalls: the budget per request"  # the budgets differ per model; the README gives them
+        if key not in groups:
+            groups[key] = ([], [])
+            order.append(key)
+        groups[key][0].append(label)
+        if model:
+            groups[key][1].append(model)
+    for key in order:
+        labels, models = groups[key]
+        every_model = sorted(models) == ["epoll", "io_uring", "threads"]  # said once, in the slide's title
+        yield (f"{key} ({', '.join(models)})" if models and not every_model else key), labels
 
 
 def race_rows(lab, results):
