@@ -20,6 +20,7 @@
 
 #include "c10k/fd.hpp"
 #include "load/echo_pattern.hpp"
+#include "load/local_only.hpp"
 
 namespace c10k::grader {
 namespace {
@@ -153,7 +154,8 @@ private:
                                           (errno == EMFILE ? " (raise the open-file limit: ulimit -n)" : ""));
             int on = 1;
             ::setsockopt(c.fd.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-            spread_source_address(c);
+            if (options_.connections + options_.idle_connections > 1000)
+                spread_source_address(c.fd.get(), options_.server, c.id);
             if (::connect(c.fd.get(), options_.server.get(), options_.server.length) < 0 && errno != EINPROGRESS)
                 return fail(c, std::string("connect: ") + std::strerror(errno));
             ++opened_;
@@ -164,21 +166,6 @@ private:
             c.interest = EPOLLOUT;
             ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &event);
         }
-    }
-
-    // Thousands of connections from 127.0.0.1 to one port reuse ports still in TIME_WAIT
-    // from the previous run; 127.0.0.0/8 is all local, so spread the sources over it.
-    void spread_source_address(Connection& c) {
-        const auto* server = reinterpret_cast<const sockaddr_in*>(options_.server.get());
-        std::size_t total = static_cast<std::size_t>(options_.connections + options_.idle_connections);
-        if (options_.server.family() != AF_INET || total <= 1000 || (ntohl(server->sin_addr.s_addr) >> 24) != 127)
-            return;
-        int on = 1;
-        ::setsockopt(c.fd.get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
-        sockaddr_in source{};
-        source.sin_family = AF_INET;
-        source.sin_addr.s_addr = htonl((127u << 24) | static_cast<std::uint32_t>(2 + c.id % 250));
-        ::bind(c.fd.get(), reinterpret_cast<const sockaddr*>(&source), sizeof source);
     }
 
     void set_interest(Connection& c, std::uint32_t events) {

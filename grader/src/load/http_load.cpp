@@ -1,6 +1,5 @@
 #include "load/http_load.hpp"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -16,6 +15,7 @@
 
 #include "c10k/fd.hpp"
 #include "c10k/http/parser.hpp"
+#include "load/local_only.hpp"
 #include "origin/body_pattern.hpp"
 
 namespace c10k::grader {
@@ -112,7 +112,8 @@ private:
                                (errno == EMFILE ? " (raise the open-file limit: ulimit -n)" : ""));
         int on = 1;
         ::setsockopt(c.fd.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-        spread_source_address(c);
+        if (options_.close_each || options_.connections + options_.idle_connections > 1000)
+            spread_source_address(c.fd.get(), options_.server, next_source_++);
         if (::connect(c.fd.get(), options_.server.get(), options_.server.length) < 0 && errno != EINPROGRESS)
             return fail(c, std::string("connect: ") + std::strerror(errno));
         c.connecting = true;
@@ -121,20 +122,6 @@ private:
         event.events = EPOLLOUT;
         event.data.u32 = static_cast<std::uint32_t>(&c - connections_.data());
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, c.fd.get(), &event);
-    }
-
-    // Thousands of connections (or one per request) from 127.0.0.1 to one port run out of
-    // source ports in TIME_WAIT; 127.0.0.0/8 is all local, so spread the sources over it.
-    void spread_source_address(Connection& c) {
-        const auto* server = reinterpret_cast<const sockaddr_in*>(options_.server.get());
-        bool many = options_.close_each || options_.connections + options_.idle_connections > 1000;
-        if (!many || options_.server.family() != AF_INET || (ntohl(server->sin_addr.s_addr) >> 24) != 127) return;
-        int on = 1;
-        ::setsockopt(c.fd.get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
-        sockaddr_in source{};
-        source.sin_family = AF_INET;
-        source.sin_addr.s_addr = htonl((127u << 24) | static_cast<std::uint32_t>(2 + (next_source_++ + c.id) % 250));
-        ::bind(c.fd.get(), reinterpret_cast<const sockaddr*>(&source), sizeof source);
     }
 
     void watch(Connection& c, std::uint32_t events) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 namespace c10k::grader {
@@ -32,6 +33,17 @@ std::string refuse_non_local_address(const SocketAddress& address) {
     if (is_loopback(address) || in_own_network_namespace()) return {};
     return "only loopback addresses (127.0.0.0/8, ::1) may be benchmarked, or any address from inside a "
            "network namespace of your own (ip netns exec NAME c10k-bench ...)";
+}
+
+void spread_source_address(int fd, const SocketAddress& server, unsigned index) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(server.get());
+    if (server.family() != AF_INET || (ntohl(v4->sin_addr.s_addr) >> 24) != 127) return;
+    int on = 1;
+    ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);  // the port at connect
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    source.sin_addr.s_addr = htonl((127u << 24) | (2 + index % 250));
+    ::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source);
 }
 
 }  // namespace c10k::grader

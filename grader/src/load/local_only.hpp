@@ -12,4 +12,10 @@ namespace c10k::grader {
 /// inside a network namespace other than the machine's own. Otherwise says why not.
 std::string refuse_non_local_address(const SocketAddress& address);
 
+/// Binds the unconnected socket @p fd to 127.0.0.(2 + @p index % 250) when @p server is an
+/// IPv4 loopback address (else does nothing). Thousands of connections from 127.0.0.1 to
+/// one port -- or one per request -- run out of source ports in TIME_WAIT; 127.0.0.0/8 is
+/// all local, so the load spreads its sources over it.
+void spread_source_address(int fd, const SocketAddress& server, unsigned index);
+
 }  // namespace c10k::grader
