@@ -122,7 +122,7 @@ const std::vector<TestKind>& test_kinds() {
          {{"byte_ms", 10}, {"clients", 10}, {"requests", 5}, {"timeout", 10}},
          "a slow client must not hold up the others",
          run_http_slow_client},
-        {"http_client_abort", "`rounds` clients close after 10 KiB of 1 MiB, one never reads 8 MiB: others served, "
+        {"http_client_abort", "`rounds` clients close after 10 KiB of 8 MiB, one never reads 8 MiB: others served, "
                               "memory growth under `max_growth_mb`, descriptors back within `fd_slack`",
          {{"rounds", 10}, {"fill_ms", 500}, {"max_growth_mb", 4}, {"fd_slack", 2}, {"timeout", 10}},
          "a client that leaves or stops reading costs the proxy nothing that stays",
