@@ -161,3 +161,14 @@ TEST_CASE("medians and ranges over the rounds; the figures to reach compare wrk'
     CHECK(charts[0].script.find("\"50 x 1 KiB\" 42 39 45 36") != std::string::npos);
     CHECK(charts[0].script.find("set output \"proxy-throughput.svg\"") != std::string::npos);
 }
+
+TEST_CASE("a chart's load labels take two lines where they would run into their neighbours", "[race-proxy]") {
+    ProxyRaceRun run = run_of("nginx", 500, "wrk", 1, 30000, 30);
+    run.load.workers = 2;
+    ProxyRaceRun closing = run_of("nginx", 50, "wrk", 1, 15000, 40);
+    closing.load.close = true;
+    auto charts = proxy_race_chart_scripts(proxy_race_figures({run, closing}));
+    REQUIRE_FALSE(charts.empty());
+    CHECK(charts[0].script.find("\"500 x 1 KiB\\n2 workers\" 30") != std::string::npos);
+    CHECK(charts[0].script.find("\"50 x 1 KiB\\nclose\" 15") != std::string::npos);
+}

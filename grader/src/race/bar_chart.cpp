@@ -60,12 +60,12 @@ std::string render(const std::string& stem, const std::string& plot) {
            "set output " + quoted(stem + ".png") + "\n" + plot;
 }
 
-// The key goes where the bars are low: top left for throughput (the blocking server's one
-// short bar), under the plot where the first bars are the tallest.
 std::string bars(const BarTable& table, const std::string& title, const std::string& ylabel, bool log_y,
-                 bool key_top_left) {
+                 KeyPlace key) {
     std::string script = data_block(table) + preamble(title, ylabel, log_y);
-    script += key_top_left ? "set key inside top left\n" : "set key below horizontal\n";
+    script += key == KeyPlace::top_left ? "set key inside top left\n"
+              : key == KeyPlace::below  ? "set key below horizontal\n"
+                                        : "set key outside right top vertical\n";
     script += "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n";
     script += "set xtics scale 0\nset bmargin 4\n";
     std::string plot = "plot for [i=2:" + std::to_string(table.columns.size() + 1) + "] $data using i:xtic(1)\n";

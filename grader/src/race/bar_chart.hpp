@@ -35,9 +35,12 @@ std::string data_block(const BarTable& table);
 std::string preamble(const std::string& title, const std::string& ylabel, bool log_y);
 /// The script that draws @p plot twice: STEM.svg and STEM.png.
 std::string render(const std::string& stem, const std::string& plot);
-/// The table as clustered bars; the key top left (where bars are low) or below the plot.
+/// Where a chart's key goes: where the bars are low (top left), under the plot (where the
+/// first bars are the tallest), or beside it (labels in two lines leave no room under it).
+enum class KeyPlace { top_left, below, right };
+/// The table as clustered bars.
 std::string bars(const BarTable& table, const std::string& title, const std::string& ylabel, bool log_y,
-                 bool key_top_left);
+                 KeyPlace key);
 
 /// Writes each script into @p dir (STEM.gp, headed "Drawn by @p drawn_by") and runs gnuplot
 /// on it. Returns one line per problem (gnuplot missing, a script it rejected); empty when

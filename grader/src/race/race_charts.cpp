@@ -40,13 +40,13 @@ std::vector<ChartScript> race_chart_scripts(const std::vector<RaceRun>& runs) {
     BarTable throughput = load_table(runs, &RaceRun::msgs_per_s, 1e-3);
     if (!throughput.rows.empty()) {
         charts.push_back({"throughput", render("throughput", bars(throughput, "Echoed messages per second (64 B, ping-pong)",
-                                                                  "thousand messages/s (higher is better)", false, true))});
+                                                                  "thousand messages/s (higher is better)", false, KeyPlace::top_left))});
         charts.push_back({"syscalls", render("syscalls", bars(load_table(runs, &RaceRun::syscalls_per_msg),
                                                               "System calls per echoed message (64 B)",
-                                                              "syscalls per message (log scale)", true, false))});
+                                                              "syscalls per message (log scale)", true, KeyPlace::below))});
         charts.push_back({"cpu", render("cpu", bars(load_table(runs, &RaceRun::cpu_us_per_msg),
                                                     "Server CPU time per echoed message (64 B)",
-                                                    "microseconds per message (lower is better)", false, false))});
+                                                    "microseconds per message (lower is better)", false, KeyPlace::below))});
     }
     // The O(n) experiment: one busy client, K idle connections beside it.
     BarTable idle{"idle connections", {}, {}, {}};
