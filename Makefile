@@ -4,6 +4,7 @@
 #   make test                install what is missing, build, run every test (ctest)
 #   make grade LAB=01        grade your build of lab 01 (SERVER=path grades another binary)
 #   make race [LAB=06-epoll]  the ladder measured side by side: table, JSON, charts (build/race/)
+#   make race-proxy     TinyGate against nginx and haproxy: table, JSON, charts (build/race-proxy/)
 #   make slides | slides-check   the lecture decks, HTML + PDF (build/slides/), and their render check
 #   make deps | all | docs | clean
 #   make docker-build | docker-shell | docker-check   (the student image, see README)
@@ -20,7 +21,7 @@ IMAGE     ?= c10k-labs
 DOCKER_RUN_FLAGS := --security-opt seccomp=docker/seccomp-io_uring.json --ulimit nofile=20000:20000 \
                     --user "$$(id -u):$$(id -g)" -e HOME=/tmp -v "$(CURDIR)":/work/c10k -w /work/c10k
 
-.PHONY: slides slides-html slides-check deps-slides deps-slides-html race deps-race all deps configure test grade grade-solutions docs clean handout gradescope docker-build docker-shell docker-check
+.PHONY: slides slides-html slides-check deps-slides deps-slides-html race race-proxy deps-race all deps configure test grade grade-solutions docs clean handout gradescope docker-build docker-shell docker-check
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -74,6 +75,14 @@ deps-race:
 # charts. LAB=06-epoll adds your build of that lab. Several minutes; not part of make test.
 race: deps deps-race all
 	@$(BUILD_DIR)/grader/c10k-race $(if $(LAB),--student $(LAB))
+
+# TinyGate's reference against real nginx and haproxy (started with grader/bench/proxy/*.in,
+# never as services), one origin, interleaved rounds. Builds only what it races: minutes.
+race-proxy: deps deps-race configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target c10k-race-proxy c10k-origin solution09_server c10k-zerocopy
+	@status=0; $(BUILD_DIR)/grader/c10k-race-proxy || status=$$?; echo; \
+	$(BUILD_DIR)/grader/bench/c10k-zerocopy --json $(BUILD_DIR)/race-proxy/zerocopy.json || status=$$?; \
+	exit $$status
 
 # The lecture decks: slides/NN-name.md expanded (code from solutions/, strace excerpts,
 # make race figures) into build/slides/, then HTML and PDF by the pinned Marp CLI.

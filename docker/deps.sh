@@ -23,5 +23,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# nginx and haproxy (make deps-race) would start system services on install. The race
+# starts its own, with its own configurations, and ends them by pid; a system nginx on
+# port 80 would be a process nobody here started. Debian's way to say "start nothing":
+# a policy-rc.d that answers 101, for the length of the install (unless one is there).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 $install

@@ -10,6 +10,9 @@ slide never drifts from the code and figures it shows:
   <!-- strace: 06-epoll -->              a real strace excerpt of that solution echoing
   <!-- race: 06-epoll -->                its row of build/race/results.json (make race)
   <!-- race-chart: throughput -->        build/race/throughput.svg, when make race has run
+  <!-- race-proxy: 50 x 1 KiB -->         that load's medians from build/race-proxy/results.json (make race-proxy)
+  <!-- race-proxy-chart: proxy-throughput -->  build/race-proxy/proxy-throughput.svg (or proxy-cpu, proxy-syscalls)
+  <!-- zerocopy: relay -->                 make race-proxy's zero-copy section: relay (or send) table
   <!-- grading: 06-epoll -->             the tests of labs/06-epoll/grade.toml, with points
   ![...](diagrams/NAME.svg)              drawn from slides/diagrams/NAME.dot by graphviz
 
@@ -33,11 +36,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "slides"
-DIRECTIVE = re.compile(r"^<!--\s*(code|strace|race|race-chart|grading):\s*(.*?)\s*-->\s*$")
+KINDS = r"code|strace|race|race-chart|race-proxy|race-proxy-chart|zerocopy|grading"
+DIRECTIVE = re.compile(r"^<!--\s*(" + KINDS + r"):\s*(.*?)\s*-->\s*$")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 MARP_DIRECTIVE = (r"_?(?:class|paginate|header|footer|backgroundColor|backgroundImage|color|theme|style|size|"
                   r"headingDivider|math|lang|title|marp)\s*:")
-NOTE = re.compile(r"<!--(?!\s*(?:(?:code|strace|race|race-chart|grading)\s*:|" + MARP_DIRECTIVE + r")).*?-->", re.S)
+NOTE = re.compile(r"<!--(?!\s*(?:(?:" + KINDS + r")\s*:|" + MARP_DIRECTIVE + r")).*?-->", re.S)
 # A listing must be readable from the back of a lecture hall (see theme/c10k.css: 20px code).
 MAX_LINES, MAX_COLUMNS = 22, 100
 
@@ -151,6 +155,48 @@ def race_rows(lab, results):
     return "\n".join(rows)
 
 
+def race_proxy_rows(load, results):
+    """One load's medians from make race-proxy: wrk's req/s, latency, proxy CPU; perf's calls."""
+    if results is None:
+        return "*No figures yet: run `make race-proxy`, then `make slides`.*"
+    medians = [m for m in results["medians"] if m["load"]["label"] == load and m["rounds"] > 0]
+    if not medians:
+        return f"*`make race-proxy` has no figures for {load} (see build/race-proxy/results.json).*"
+    calls = {m["contestant"]: m["syscalls_per_request"] for m in medians if m["client"] == "c10k-load"}
+    rows = ["| | req/s (wrk) | p99 | CPU / request | syscalls / request |", "|---|---:|---:|---:|---:|"]
+    for m in medians:
+        if m["client"] != "wrk":
+            continue
+        cpu, n = m["cpu_us_per_request"], calls.get(m["contestant"])
+        rows.append(f"| {m['contestant']} | {m['requests_per_s']:,.0f} | {fmt_us(m['p99_us'])} | "
+                    f"{'?' if cpu is None else f'{cpu:.1f} µs'} | {'?' if n is None else f'{n:.2f}'} |")
+    setup = results["setup"]
+    rounds = max(m["rounds"] for m in medians)
+    rows.append("")
+    rows.append(f"<small>make race-proxy, medians of {rounds} rounds, {setup['cpus']} CPUs, "
+                f"{' '.join(f'{k} {v}' for k, v in sorted(setup['versions'].items()))}</small>")
+    return "\n".join(rows)
+
+
+def zerocopy_rows(table, results):
+    if results is None:
+        return "*No figures yet: run `make race-proxy`, then `make slides`.*"
+    if table == "relay":
+        rows = ["| relay | body | bodies/s | CPU s per GB |", "|---|---:|---:|---:|"]
+        for r in results["relay"]:
+            if not r["failure"]:
+                size = f"{r['size'] >> 20} MiB" if r["size"] % (1 << 20) == 0 else f"{r['size'] >> 10} KiB"
+                rows.append(f"| {r['mode']} | {size} | {r['bodies_per_s']:,.0f} | {r['cpu_s_per_gb']:.3f} |")
+    else:
+        rows = ["| send to a loopback peer | GB/s | CPU s per GB | notifications | of them \"copied\" |",
+                "|---|---:|---:|---:|---:|"]
+        for r in results["send"]:
+            if not r["note"]:
+                rows.append(f"| {r['mode']} | {r['gbytes_per_s']:.2f} | {r['cpu_s_per_gb']:.3f} | "
+                            f"{r['notifications']:,} | {r['copied']:,} |")
+    return "\n".join(rows)
+
+
 def fmt_us(us):
     return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.0f} µs"
 
@@ -243,6 +289,10 @@ def check_deck(deck):
                     grading_table(arg, where)
                 elif kind == "race-chart" and arg not in ("throughput", "syscalls", "cpu", "idle"):
                     problems.append(f"{where}: make race draws no chart '{arg}'")
+                elif kind == "race-proxy-chart" and arg not in ("proxy-throughput", "proxy-cpu", "proxy-syscalls"):
+                    problems.append(f"{where}: make race-proxy draws no chart '{arg}'")
+                elif kind == "zerocopy" and arg not in ("relay", "send"):
+                    problems.append(f"{where}: the zero-copy section has tables 'relay' and 'send', not '{arg}'")
             except DeckError as error:
                 problems.append(str(error))
         for image in IMAGE.findall(line):
@@ -254,7 +304,7 @@ def check_deck(deck):
             elif not (SLIDES / image).exists():
                 problems.append(f"{where}: image {image} does not exist")
     for line, slide in slides_of(text):
-        figure = IMAGE.search(slide) or re.search(r"<!--\s*(strace|race|race-chart|code):", slide)
+        figure = IMAGE.search(slide) or re.search(r"<!--\s*(strace|race|race-chart|race-proxy|race-proxy-chart|zerocopy|code):", slide)
         if figure and not NOTE.search(slide):
             problems.append(f"{name}:{line}: this slide shows a figure, diagram or listing but has no speaker note")
     return problems
@@ -280,6 +330,13 @@ def build(out, build_dir):
         (out / "race").mkdir(exist_ok=True)
         for chart in (build_dir / "race").glob("*.svg"):
             shutil.copy(chart, out / "race" / chart.name)
+    proxy_dir = build_dir / "race-proxy"
+    proxy_results = json.loads((proxy_dir / "results.json").read_text()) if (proxy_dir / "results.json").exists() else None
+    zerocopy = json.loads((proxy_dir / "zerocopy.json").read_text()) if (proxy_dir / "zerocopy.json").exists() else None
+    if proxy_dir.exists():
+        (out / "race-proxy").mkdir(exist_ok=True)
+        for chart in proxy_dir.glob("*.svg"):
+            shutil.copy(chart, out / "race-proxy" / chart.name)
     straces = StraceExcerpts(build_dir, out)
     for deck in decks():
         expanded = []
@@ -303,6 +360,13 @@ def build(out, build_dir):
                 chart = build_dir / "race" / f"{arg}.svg"
                 expanded.append(f"![h:540]({'race/' + arg + '.svg'})" if chart.exists() else
                                 f"*The {arg} chart appears here after `make race`.*")
+            elif kind == "race-proxy":
+                expanded.append(race_proxy_rows(arg, proxy_results))
+            elif kind == "race-proxy-chart":
+                expanded.append(f"![h:540](race-proxy/{arg}.svg)" if (proxy_dir / f"{arg}.svg").exists() else
+                                f"*The {arg} chart appears here after `make race-proxy`.*")
+            elif kind == "zerocopy":
+                expanded.append(zerocopy_rows(arg, zerocopy))
         (out / deck.name).write_text("\n".join(expanded) + "\n")
     for trace in out.glob("strace-*.txt"):
         trace.unlink()

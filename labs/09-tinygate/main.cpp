@@ -1,6 +1,6 @@
 // TinyGate's command line: where to listen, where the origin is, which model to run.
 //   server --port P [--host H] --upstream HOST:PORT --model threads|epoll|io_uring
-//          [--workers N] [--upstream-timeout SECONDS]
+//          [--workers N] [--upstream-timeout SECONDS] [--pool N]
 #include <cstdio>
 #include <stdexcept>
 
@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
     app.add_option("--upstream", upstream, "the origin, HOST:PORT")->required();
     app.add_option("--model", model, "threads, epoll or io_uring")->check(CLI::IsMember({"threads", "epoll", "io_uring"}));
     app.add_option("--workers", config.workers, "event loops (epoll, io_uring)")->check(CLI::Range(1, 64));
+    app.add_option("--pool", config.pool_size, "idle keep-alive connections kept to the origin (per loop)")
+        ->check(CLI::Range(1, 100000));
     app.add_option("--upstream-timeout", timeout_seconds, "seconds to wait for the origin's answer: then 504")
         ->check(CLI::Range(0.01, 600.0));
     CLI11_PARSE(app, argc, argv);

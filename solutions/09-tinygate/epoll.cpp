@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -71,21 +72,28 @@ struct Client : Endpoint {
 
 class Loop {
 public:
-    Loop(int listener, const ProxyConfig& config) : listener_(listener), config_(config) {}
+    /// @p all_stop: an eventfd every loop watches; the loop that sees the stop signal
+    /// writes it, so the loops asleep in epoll_pwait wake up too (a signal wakes one thread).
+    Loop(int listener, const ProxyConfig& config, int all_stop)
+        : listener_(listener), config_(config), all_stop_(all_stop) {}
 
     int run() {
         epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
         epoll_event event{EPOLLIN | EPOLLEXCLUSIVE, {.ptr = &listener_endpoint_}};
         ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener_, &event);
+        epoll_event stop_event{EPOLLIN, {.ptr = nullptr}};
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, all_stop_, &stop_event);
         sigset_t wait_mask = c10k::block_stop_signals();
         std::vector<epoll_event> ready(256);
         while (!c10k::stop_requested()) {
             int timeout = waiting_for_answer() ? 50 : -1;
             int count = ::epoll_pwait(epoll_.get(), ready.data(), static_cast<int>(ready.size()), timeout, &wait_mask);
-            for (int i = 0; i < count; ++i) dispatch(*static_cast<Endpoint*>(ready[i].data.ptr), ready[i].events);
+            for (int i = 0; i < count; ++i)
+                if (ready[i].data.ptr) dispatch(*static_cast<Endpoint*>(ready[i].data.ptr), ready[i].events);
             expire_slow_answers();
             bury_the_dead();
         }
+        ::eventfd_write(all_stop_, 1);
         return 0;
     }
 
@@ -131,6 +139,8 @@ private:
         for (;;) {
             Fd fd{::accept4(listener_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)};
             if (!fd) return;  // EAGAIN: all taken (or another worker got it); EMFILE: next time
+            int one = 1;  // a response in several writes must not wait for the client's delayed ACK
+            ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
             auto client = std::make_unique<Client>(std::move(fd));
             update_client_interest(*client);
             clients_.push_back(std::move(client));
@@ -406,6 +416,7 @@ private:
 
     int listener_;
     const ProxyConfig& config_;
+    int all_stop_;
     Fd epoll_;
     Endpoint listener_endpoint_{Endpoint::Kind::listener, Fd{}};
     std::list<std::unique_ptr<Client>> clients_;
@@ -417,10 +428,11 @@ private:
 
 int run_epoll(Fd listener, const ProxyConfig& config) {
     ::fcntl(listener.get(), F_SETFL, ::fcntl(listener.get(), F_GETFL) | O_NONBLOCK);
+    Fd all_stop{::eventfd(0, EFD_CLOEXEC)};
     std::vector<std::thread> workers;
     for (int i = 1; i < config.workers; ++i)
-        workers.emplace_back([&] { Loop(listener.get(), config).run(); });
-    int status = Loop(listener.get(), config).run();
+        workers.emplace_back([&] { Loop(listener.get(), config, all_stop.get()).run(); });
+    int status = Loop(listener.get(), config, all_stop.get()).run();
     for (auto& worker : workers) worker.join();
     return status;
 }

@@ -7,15 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "race/bar_chart.hpp"
 #include "race/race_runner.hpp"
 
 namespace c10k::grader {
 
 /// The gnuplot script of each chart, by file stem ("throughput", ...). Pure text: tested.
-struct ChartScript {
-    std::string stem;
-    std::string script;
-};
 std::vector<ChartScript> race_chart_scripts(const std::vector<RaceRun>& runs);
 
 /// Writes the scripts into @p dir and runs gnuplot on each. Returns one line per problem

@@ -58,7 +58,9 @@ const std::vector<std::string>& counted_syscalls() {
     static const std::vector<std::string> names = {
         "read", "write", "recvfrom", "sendto", "recvmsg", "sendmsg", "readv", "writev",
         "select", "pselect6", "poll", "ppoll", "epoll_wait", "epoll_pwait", "epoll_ctl",
-        "io_uring_enter", "accept4", "futex"};
+        "io_uring_enter", "accept4", "futex",
+        // and what a proxy adds: its upstream connections, zero-copy relays
+        "connect", "close", "shutdown", "setsockopt", "getsockopt", "splice", "sendfile64"};
     return names;
 }
 
@@ -120,9 +122,11 @@ std::string perf_unavailable_reason() {
     }
 }
 
-PerfCounter::PerfCounter(pid_t pid) : dir_(make_temp_dir("c10k-perf")) {
+PerfCounter::PerfCounter(const std::vector<pid_t>& pids) : dir_(make_temp_dir("c10k-perf")) {
     auto perf = find_program("perf");
     if (!perf) throw ToolError("perf is not installed", "make deps-race");
+    std::string pid_list;
+    for (pid_t pid : pids) pid_list += (pid_list.empty() ? "" : ",") + std::to_string(pid);
     auto control = dir_ / "control", ack = dir_ / "ack";
     if (::mkfifo(control.c_str(), 0600) != 0 || ::mkfifo(ack.c_str(), 0600) != 0)
         throw ToolError(std::string("mkfifo: ") + std::strerror(errno), "make /tmp writable");
@@ -133,7 +137,7 @@ PerfCounter::PerfCounter(pid_t pid) : dir_(make_temp_dir("c10k-perf")) {
         perf_ = std::make_unique<SandboxedProcess>(
             std::vector<std::string>{*perf, "stat", "-x,", "--delay=-1", "--control",
                                      "fifo:" + control.string() + "," + ack.string(), "-e",
-                                     perf_events(counted_syscalls()), "-p", std::to_string(pid), "-o",
+                                     perf_events(counted_syscalls()), "-p", pid_list, "-o",
                                      (dir_ / "counts.csv").string()},
             helper_limits());
     } catch (const TestFailure& failure) {

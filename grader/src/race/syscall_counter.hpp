@@ -48,8 +48,10 @@ const std::vector<std::string>& counted_syscalls();
 /// perf stat attached to a running server, counters off until enable().
 class PerfCounter {
 public:
-    /// Attaches to @p pid. Throws ToolError when perf cannot be started.
-    explicit PerfCounter(pid_t pid);
+    /// Attaches to @p pid (or to every process in @p pids: nginx's master and workers).
+    /// Throws ToolError when perf cannot be started.
+    explicit PerfCounter(pid_t pid) : PerfCounter(std::vector<pid_t>{pid}) {}
+    explicit PerfCounter(const std::vector<pid_t>& pids);
     ~PerfCounter();
     PerfCounter(const PerfCounter&) = delete;
     PerfCounter& operator=(const PerfCounter&) = delete;
