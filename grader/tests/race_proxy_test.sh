@@ -29,8 +29,10 @@ connections = 20
 size = 1024
 TOML
 
-"$race" --config "$work/plan.toml" --build-dir "$build_dir" --root "$source_dir" --output-dir "$work/out" \
-    > "$work/out.txt" 2>&1 || { cat "$work/out.txt"; fail "the race failed"; }
+# The contestants' folders go under $work/tmp: what is left there (or running from there) is ours.
+mkdir "$work/tmp"
+TMPDIR="$work/tmp" "$race" --config "$work/plan.toml" --build-dir "$build_dir" --root "$source_dir" \
+    --output-dir "$work/out" > "$work/out.txt" 2>&1 || { cat "$work/out.txt"; fail "the race failed"; }
 python3 - "$work/out/results.json" "$peers_installed" "$clients" <<'PY' || { cat "$work/out.txt"; fail "results.json"; }
 import json, sys
 results, peers, clients = json.load(open(sys.argv[1])), sys.argv[2] == "yes", sys.argv[3]
@@ -69,9 +71,9 @@ if command -v gnuplot > /dev/null; then
         test -s "$work/out/$chart.png" || fail "no $chart.png"
     done
 fi
-# Nothing left behind: no nginx or haproxy with the race's configuration, no temp folder.
-if pgrep -f "c10k-race-proxy-" > /dev/null; then pgrep -af "c10k-race-proxy-"; fail "a contestant was left running"; fi
-ls -d /tmp/c10k-race-proxy-[A-Za-z0-9]* 2>/dev/null | grep -v test && fail "a contestant's folder was left in /tmp"
+# Nothing left behind: no nginx or haproxy running from the race's folders, no folder.
+if pgrep -f "$work/tmp/" > /dev/null; then pgrep -af "$work/tmp/"; fail "a contestant was left running"; fi
+[ -z "$(ls -A "$work/tmp")" ] || { ls "$work/tmp"; fail "a contestant's folder was left behind"; }
 
 # The zero-copy section: four relays move bodies; on loopback every zero-copy send is copied.
 "$build_dir/grader/bench/c10k-zerocopy" --seconds 0.2 --sizes 65536 --pairs 2 --json "$work/zc.json" > "$work/zc.txt" 2>&1 ||

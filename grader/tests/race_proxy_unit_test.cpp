@@ -114,7 +114,7 @@ TEST_CASE("race-proxy.toml: the shipped plan loads, a mistake is named with its 
     CHECK(load.label() == "500 x 64 KiB close, 2 workers");
 }
 
-TEST_CASE("medians and ranges over the rounds; the figures to reach compare wrk's medians", "[race-proxy]") {
+TEST_CASE("medians and ranges over the rounds, and the figures to reach compare wrk's medians", "[race-proxy]") {
     std::vector<ProxyRaceRun> runs;
     for (int round = 1; round <= 3; ++round) {
         runs.push_back(run_of("tinygate-io_uring", 50, "wrk", round, 40000 + 1000 * round, 20));

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <thread>
@@ -90,7 +91,7 @@ struct Endpoint;
 
 // One kind of request an endpoint can have in flight; its address is the user_data.
 struct Op {
-    enum class Kind { accept, recv, send, connect, tick, stop } kind;
+    enum class Kind { accept, recv, send, connect, tick, stop, wake } kind;
     Endpoint* owner = nullptr;
     bool in_flight = false;
 };
@@ -175,6 +176,18 @@ public:
             io_uring_cq_advance(&ring_, seen);
             bury_the_dead();
         }
+        // The wake-up write for the other loops: wait for it, or the ring's end would cancel
+        // it (the kernel may hand an eventfd write to a worker thread).
+        while (wake_op_.in_flight) {
+            if (io_uring_submit_and_wait(&ring_, 1) < 0) break;
+            io_uring_cqe* cqe;
+            unsigned head, seen = 0;
+            io_uring_for_each_cqe(&ring_, head, cqe) {
+                ++seen;
+                if (io_uring_cqe_get_data(cqe) == &wake_op_) wake_op_.in_flight = false;
+            }
+            io_uring_cq_advance(&ring_, seen);
+        }
         // slide-end: completion-loop
         return 0;
     }
@@ -194,10 +207,12 @@ private:
     void complete(Op& op, int res, unsigned flags) {
         if (op.kind == Op::Kind::accept) return accepted(res, flags);
         if (op.kind == Op::Kind::stop) {
+            // Wake the other loops through the ring, not write(2): submitted on the way out.
+            if (!stopping_) io_uring_prep_write(sqe(&wake_op_), all_stop_, &kOne, sizeof kOne, 0);
             stopping_ = true;
-            ::eventfd_write(all_stop_, 1);
             return;
         }
+        if (op.kind == Op::Kind::wake) return;
         if (op.kind == Op::Kind::tick) {
             op.in_flight = false;
             return expire_slow_answers();
@@ -502,6 +517,8 @@ private:
     bool stopping_ = false;
     int all_stop_;
     Op accept_op_{Op::Kind::accept}, stop_op_{Op::Kind::stop}, all_stop_op_{Op::Kind::stop}, tick_op_{Op::Kind::tick};
+    Op wake_op_{Op::Kind::wake};
+    static constexpr std::uint64_t kOne = 1;  // what the wake-up write adds to the eventfd
     __kernel_timespec tick_{};
     std::list<std::unique_ptr<Client>> clients_;
     std::list<std::unique_ptr<Upstream>> upstreams_;

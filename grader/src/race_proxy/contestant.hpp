@@ -57,7 +57,7 @@ private:
     std::uint16_t port_ = 0;
 };
 
-/// Fills @p template_text's @NAME@ placeholders from @p values. Throws SpecError naming a
+/// Fills @p template_text's placeholders (an upper-case name between at-signs) from @p values. Throws SpecError naming a
 /// placeholder left without a value.
 std::string fill_template(std::string template_text, const std::vector<std::pair<std::string, std::string>>& values);
 
