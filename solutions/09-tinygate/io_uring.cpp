@@ -176,6 +176,7 @@ public:
             io_uring_cq_advance(&ring_, seen);
             bury_the_dead();
         }
+        // slide-end: completion-loop
         // The wake-up write for the other loops: wait for it, or the ring's end would cancel
         // it (the kernel may hand an eventfd write to a worker thread).
         while (wake_op_.in_flight) {
@@ -188,7 +189,6 @@ public:
             }
             io_uring_cq_advance(&ring_, seen);
         }
-        // slide-end: completion-loop
         return 0;
     }
 
