@@ -73,4 +73,13 @@ void exec_in_sandbox(char* const argv[], const SandboxLimits& limits, int out_fd
     ::_exit(127);
 }
 
+SandboxLimits tool_limits() {
+    SandboxLimits limits;
+    limits.cpu_seconds = 0;
+    limits.address_space_bytes = 0;
+    limits.processes = 0;
+    limits.open_files_soft = 0;
+    return limits;
+}
+
 }  // namespace c10k::grader

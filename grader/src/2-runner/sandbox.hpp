@@ -24,6 +24,10 @@ struct SandboxLimits {
     int cpu = -1;              ///< pin to this CPU (benchmarks: the client gets another one)
 };
 
+/// The limits of a trusted tool the grader starts (perf, wrk, gnuplot, nginx in the race):
+/// none beyond those the grader itself runs under.
+SandboxLimits tool_limits();
+
 /// Runs in the forked child: sets up the sandbox, points stdout and stderr at @p out_fd
 /// and @p err_fd, and execs @p argv. On failure writes errno to @p exec_error_fd and exits
 /// 127. Only async-signal-safe calls.

@@ -31,4 +31,10 @@ nlohmann::json latency_json(const LatencyHistogram& latency) {
             {"mean", latency.mean() / 1e3}, {"samples", latency.count()}};
 }
 
+std::string formatted(const char* pattern, double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, pattern, value);
+    return text;
+}
+
 }  // namespace c10k::grader

@@ -13,6 +13,8 @@ namespace c10k::grader {
 
 /// "1,234,567": a count with thousands separators.
 std::string grouped(long long value);
+/// @p value through the printf @p pattern ("%.2f"), for tables.
+std::string formatted(const char* pattern, double value);
 /// "85 us", "1.25 ms", "2.0 s": a duration in nanoseconds, in the unit that reads best.
 std::string duration_text(std::uint64_t nanoseconds);
 

@@ -14,12 +14,6 @@
 namespace c10k::grader {
 namespace {
 
-std::string format(const char* pattern, double value) {
-    char text[64];
-    std::snprintf(text, sizeof text, pattern, value);
-    return text;
-}
-
 std::string size_text(std::size_t size) {
     return size % 1024 == 0 ? std::to_string(size / 1024) + " KiB" : std::to_string(size) + " B";
 }
@@ -34,7 +28,7 @@ std::string top_calls(const RaceRun& run) {
     std::ranges::sort(calls, [](const auto& a, const auto& b) { return a.second > b.second; });
     std::string out;
     for (std::size_t i = 0; i < std::min<std::size_t>(3, calls.size()); ++i)
-        out += (i ? " " : "") + calls[i].first + format(" %.2f", calls[i].second);
+        out += (i ? " " : "") + calls[i].first + formatted(" %.2f", calls[i].second);
     return out;
 }
 
@@ -84,7 +78,7 @@ std::optional<RaceRun> figure(const std::vector<RaceRun>& runs, const std::strin
 }  // namespace
 
 std::string race_header(const RaceSetup& setup, double seconds) {
-    std::string out = "make race: every load measured for " + format("%.1f", seconds) + " s after warm-up; ";
+    std::string out = "make race: every load measured for " + formatted("%.1f", seconds) + " s after warm-up; ";
     out += setup.counter == "perf" ? "syscalls and server CPU counted by perf stat (exact, cheap)\n"
                                    : "syscalls counted by STRACE\n";
     if (!setup.tracefs_note.empty()) out += "  tracefs: " + setup.tracefs_note + "\n";
@@ -119,8 +113,8 @@ std::string race_table_row(const RaceRun& run) {
                   run.model.c_str(), connections.c_str(), size_text(run.size).c_str(),
                   grouped(static_cast<long long>(run.msgs_per_s)).c_str(), latency_text(run.p50_us).c_str(),
                   latency_text(run.p99_us).c_str(),
-                  run.cpu_us_per_msg < 0 ? "?" : format("%.1f us", run.cpu_us_per_msg).c_str(),
-                  run.syscalls_per_msg < 0 ? "?" : format("%.2f", run.syscalls_per_msg).c_str(), top_calls(run).c_str());
+                  run.cpu_us_per_msg < 0 ? "?" : formatted("%.1f us", run.cpu_us_per_msg).c_str(),
+                  run.syscalls_per_msg < 0 ? "?" : formatted("%.2f", run.syscalls_per_msg).c_str(), top_calls(run).c_str());
     std::string out = line;
     if (run.status != "ok") out += "    " + run.status + ": " + run.reason + "\n";
     return out;
@@ -137,10 +131,10 @@ std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs, const std::
             double ratio = x->msgs_per_s / y->msgs_per_s;
             check.measured_ok = true;
             check.met = ratio >= at_least;
-            check.measured = format("%.2fx msgs/s", ratio);
+            check.measured = formatted("%.2fx msgs/s", ratio);
             if (x->round) check.measured += " (medians of " + std::to_string(std::min(x->round, y->round)) + " rounds)";
             if (also_cpu && x->cpu_us_per_msg >= 0 && y->cpu_us_per_msg >= 0) {
-                check.measured += format(", CPU %.1f", x->cpu_us_per_msg) + format(" vs %.1f us/msg", y->cpu_us_per_msg);
+                check.measured += formatted(", CPU %.1f", x->cpu_us_per_msg) + formatted(" vs %.1f us/msg", y->cpu_us_per_msg);
                 check.met = check.met && x->cpu_us_per_msg < y->cpu_us_per_msg;
             }
         }
@@ -154,12 +148,12 @@ std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs, const std::
         ratio_check("06-epoll >= 0.9x the yardstick's msgs/s" + at, "06-epoll", "yardstick", connections, 0.9, false);
     }
     for (const auto& [server, budget] : syscall_budgets) {
-        RaceCheck check{server + format(" <= %.2g syscalls per message at 50 x 64 B", budget),
+        RaceCheck check{server + formatted(" <= %.2g syscalls per message at 50 x 64 B", budget),
                         "not measured", false, false};
         if (auto run = figure(runs, server, 50, 64); run && run->syscalls_per_msg >= 0) {
             check.measured_ok = true;
             check.met = run->syscalls_per_msg <= budget;
-            check.measured = format("%.3f", run->syscalls_per_msg);
+            check.measured = formatted("%.3f", run->syscalls_per_msg);
         }
         checks.push_back(check);
     }
@@ -177,7 +171,7 @@ std::vector<RaceCheck> race_checks(const std::vector<RaceRun>& runs, const std::
         std::string k = std::to_string(high->idle);
         RaceCheck check{low.server + (scans ? ": CPU per message at K = " + k + " idle >= 3x K = 0 (O(n) scan)"
                                             : ": CPU per message at K = " + k + " idle <= 1.5x K = 0 (O(1) ready list)"),
-                        format("%.1fx", growth) + " (medians of " + std::to_string(std::min(low.rounds, high->rounds)) +
+                        formatted("%.1fx", growth) + " (medians of " + std::to_string(std::min(low.rounds, high->rounds)) +
                             " rounds)",
                         scans ? growth >= 3 : growth <= 1.5, true};
         checks.push_back(check);
@@ -276,7 +270,7 @@ std::string race_idle_text(const std::vector<RaceRun>& runs) {
                   "CPU/msg", "range", "calls/msg");
     out += line;
     for (const auto& point : points) {
-        std::string range = format("%.1f", point.cpu_low) + "-" + format("%.1f us", point.cpu_high);
+        std::string range = formatted("%.1f", point.cpu_low) + "-" + formatted("%.1f us", point.cpu_high);
         std::snprintf(line, sizeof line, "  %-22s %-12s %6d %7d %9.1f us %21s %10.2f\n", point.server.c_str(),
                       point.model.c_str(), point.idle, point.rounds, point.cpu_us_per_msg, range.c_str(),
                       point.syscalls_per_msg);

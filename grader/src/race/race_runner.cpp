@@ -81,7 +81,7 @@ private:
             std::string said = process.stderr_tail();
             throw TestFailure(std::string(failure.what()) + (said.empty() ? "" : "; it said: " + said));
         }
-        std::unique_ptr<PerfCounter> perf;
+        PerfWindow perf;
 
         LoadOptions load;
         load.server = make_socket_address("127.0.0.1", port);
@@ -93,37 +93,21 @@ private:
         // perf attaches only now, after the warm-up: `perf stat -p` counts the threads that
         // exist when it attaches, and a thread-per-connection server has just made them.
         // Nothing may throw out of these: the bench's threads are running.
-        std::string counter_failure;
         load.on_window_open = [&] {
             if (strace) return strace->window_opened(process.pid());
-            try {
-                perf = std::make_unique<PerfCounter>(process.pid());
-                perf->enable();
-            } catch (const ToolError& failure) {
-                counter_failure = failure.describe();
-                perf.reset();
-            }
+            perf.open([&] { return std::vector<pid_t>{process.pid()}; });
         };
         load.on_window_close = [&] {
             if (strace) return strace->window_closed(process.pid());
-            try {
-                if (perf) perf->disable();
-            } catch (const ToolError& failure) {
-                counter_failure = failure.describe();
-                perf.reset();
-            }
+            perf.close();
         };
         LoadResult result;
         {
             NetworkNamespaceGuard in_server_network(process.network_pid());
             result = run_load(load);
         }
-        WindowCounts counts;
-        try {
-            if (perf) counts = perf->finish();
-        } catch (const ToolError& failure) {
-            counter_failure = failure.describe();
-        }
+        WindowCounts counts = perf.finish();
+        std::string counter_failure = perf.failure();
         auto status = process.stop(Seconds(2));
         if (strace) counts = strace->finish(result.window_start, result.window_end);
 

@@ -22,16 +22,6 @@
 namespace c10k::grader {
 namespace {
 
-// perf runs as a trusted helper: no limits beyond the inherited ones.
-SandboxLimits helper_limits() {
-    SandboxLimits limits;
-    limits.cpu_seconds = 0;
-    limits.address_space_bytes = 0;
-    limits.processes = 0;
-    limits.open_files_soft = 0;
-    return limits;
-}
-
 std::filesystem::path make_temp_dir(const char* prefix) {
     std::string pattern = std::string("/tmp/") + prefix + "-XXXXXX";
     if (!::mkdtemp(pattern.data())) throw ToolError(std::string("mkdtemp: ") + std::strerror(errno), "make /tmp writable");
@@ -106,7 +96,7 @@ std::string perf_unavailable_reason() {
         return std::string("the kernel's syscall tracepoints are not visible (tracefs is not mounted); as root run: ") +
                kMountTracefs;
     try {
-        SandboxedProcess probe({*perf, "stat", "-x,", "-e", "raw_syscalls:sys_enter", "--", "/bin/true"}, helper_limits());
+        SandboxedProcess probe({*perf, "stat", "-x,", "-e", "raw_syscalls:sys_enter", "--", "/bin/true"}, tool_limits());
         auto status = probe.wait_exit(Deadline(Seconds(20)));
         std::string output = probe.stderr_text();
         WindowCounts counts = parse_perf_stat_csv(output);
@@ -139,7 +129,7 @@ PerfCounter::PerfCounter(const std::vector<pid_t>& pids) : dir_(make_temp_dir("c
                                      "fifo:" + control.string() + "," + ack.string(), "-e",
                                      perf_events(counted_syscalls()), "-p", pid_list, "-o",
                                      (dir_ / "counts.csv").string()},
-            helper_limits());
+            tool_limits());
     } catch (const TestFailure& failure) {
         throw ToolError(std::string("perf cannot start: ") + failure.what(), "make deps-race");
     }
@@ -184,6 +174,39 @@ WindowCounts PerfCounter::finish() {
     text << file.rdbuf();
     WindowCounts counts = parse_perf_stat_csv(text.str());
     if (counts.syscalls < 0) throw ToolError("perf counted nothing: " + perf_->stderr_tail());
+    return counts;
+}
+
+void PerfWindow::open(const std::function<std::vector<pid_t>()>& list_pids, int attempts) {
+    for (int attempt = 0; attempt < attempts && !perf_; ++attempt) {
+        try {
+            perf_ = std::make_unique<PerfCounter>(list_pids());
+            perf_->enable();
+            failure_.clear();
+        } catch (const ToolError& failure) {
+            failure_ = failure.describe();
+            perf_.reset();
+        }
+    }
+}
+
+void PerfWindow::close() {
+    try {
+        if (perf_) perf_->disable();
+    } catch (const ToolError& failure) {
+        failure_ = failure.describe();
+        perf_.reset();
+    }
+}
+
+WindowCounts PerfWindow::finish() {
+    WindowCounts counts;
+    try {
+        if (perf_) counts = perf_->finish();
+    } catch (const ToolError& failure) {
+        failure_ = failure.describe();
+    }
+    perf_.reset();
     return counts;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -68,6 +69,24 @@ private:
     int control_ = -1;
     int ack_ = -1;
     std::unique_ptr<SandboxedProcess> perf_;
+};
+
+/// perf switched on and off from a load's window callbacks, where nothing may throw: a
+/// failure is kept for failure() instead, and the window's figures stand without counts.
+class PerfWindow {
+public:
+    /// Attaches perf to the processes @p list_pids gives and switches counting on. Tries
+    /// @p attempts times, listing them anew each time: a thread that ends between the
+    /// listing and perf's attaching fails it (a thread per connection under churn).
+    void open(const std::function<std::vector<pid_t>()>& list_pids, int attempts = 1);
+    void close();
+    /// What was counted (nothing when perf never ran); ends perf.
+    WindowCounts finish();
+    [[nodiscard]] const std::string& failure() const { return failure_; }
+
+private:
+    std::unique_ptr<PerfCounter> perf_;
+    std::string failure_;
 };
 
 /// The strace fallback: the server runs as strace's child; call around the window.

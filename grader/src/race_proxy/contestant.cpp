@@ -85,11 +85,9 @@ bool accepts_connections(std::uint16_t port, pid_t network_pid) {
 }
 
 SandboxLimits contestant_limits(const ContestantSetting& setting) {
-    SandboxLimits limits;
-    limits.cpu_seconds = 0;          // a benchmark, not a student's code
-    limits.address_space_bytes = 0;  // a thread per connection reserves GBs of stacks
-    limits.processes = 0;
-    limits.open_files_soft = 0;      // inherit: nginx and haproxy size theirs from the config
+    // A benchmark, not a student's code: a thread per connection reserves GBs of stacks, and
+    // nginx and haproxy size their descriptor limits from their configurations.
+    SandboxLimits limits = tool_limits();
     limits.join_network_of = setting.network_pid;
     return limits;
 }

@@ -5,14 +5,10 @@
 #include <ctime>
 #include <sys/utsname.h>
 
+#include "load/load_figures.hpp"
+
 namespace c10k::grader {
 namespace {
-
-std::string format(const char* pattern, double value) {
-    char text[64];
-    std::snprintf(text, sizeof text, pattern, value);
-    return text;
-}
 
 double median(std::vector<double> values) {
     std::erase_if(values, [](double v) { return v < 0; });  // -1: not measured
@@ -28,12 +24,12 @@ bool same_load(const ProxyLoad& a, const ProxyLoad& b) {
 
 std::string rate_text(double per_s) {
     if (per_s < 0) return "-";
-    return per_s >= 1e4 ? format("%.1fk", per_s / 1e3) : format("%.0f", per_s);
+    return per_s >= 1e4 ? formatted("%.1fk", per_s / 1e3) : formatted("%.0f", per_s);
 }
 
 std::string us_text(double us) {
     if (us < 0) return "-";
-    return us >= 1e3 ? format("%.2f ms", us / 1e3) : format("%.0f us", us);
+    return us >= 1e3 ? formatted("%.2f ms", us / 1e3) : formatted("%.0f us", us);
 }
 
 // The three calls a request costs most, e.g. "epoll_wait 1.02 writev 1.00 recvfrom 0.98".
@@ -42,7 +38,7 @@ std::string top_calls(const std::map<std::string, double>& calls) {
     std::ranges::sort(sorted, [](const auto& a, const auto& b) { return a.second > b.second; });
     std::string out;
     for (std::size_t i = 0; i < std::min<std::size_t>(4, sorted.size()); ++i)
-        out += (i ? " " : "") + sorted[i].first + format(" %.2f", sorted[i].second);
+        out += (i ? " " : "") + sorted[i].first + formatted(" %.2f", sorted[i].second);
     return out;
 }
 
@@ -104,7 +100,7 @@ std::string proxy_race_header(const ProxyRaceSetup& setup, int rounds, int wrk_s
     utsname machine{};
     ::uname(&machine);
     std::string out = "make race-proxy: " + std::to_string(rounds) + " interleaved rounds; wrk " +
-                      std::to_string(wrk_seconds) + " s and c10k-load " + format("%.1f", load_seconds) +
+                      std::to_string(wrk_seconds) + " s and c10k-load " + formatted("%.1f", load_seconds) +
                       " s per run; kernel " + machine.release + ", " + std::to_string(setup.cpus) +
                       " CPUs shared by the client, the proxy and the origin (nobody pinned)\n";
     out += "  network: " + std::string(setup.namespaces ? "one fresh network namespace for the race (its own loopback)"
@@ -142,8 +138,8 @@ std::string proxy_race_table(const std::vector<ProxyRaceFigure>& figures) {
                 continue;
             }
             std::string range = "[" + rate_text(figure.low) + "-" + rate_text(figure.high) + "]";
-            std::string cpu = figure.cpu_us_per_request < 0 ? "-" : format("%.1f us", figure.cpu_us_per_request);
-            std::string calls = figure.syscalls_per_request < 0 ? "-" : format("%.2f", figure.syscalls_per_request);
+            std::string cpu = figure.cpu_us_per_request < 0 ? "-" : formatted("%.1f us", figure.cpu_us_per_request);
+            std::string calls = figure.syscalls_per_request < 0 ? "-" : formatted("%.2f", figure.syscalls_per_request);
             std::snprintf(line, sizeof line, "  %-18s %-9s %8s %-17s %9s %9s %8s %8s  %s\n", figure.contestant.c_str(),
                           figure.client.c_str(), rate_text(figure.requests_per_s).c_str(), range.c_str(),
                           us_text(figure.p50_us).c_str(), us_text(figure.p99_us).c_str(), cpu.c_str(), calls.c_str(),
@@ -166,7 +162,7 @@ std::vector<ProxyRaceCheck> proxy_race_checks(const std::vector<ProxyRaceFigure>
     for (int connections : {50, 500}) {
         for (const auto& goal : goals) {
             ProxyRaceCheck check;
-            check.goal = goal.ours + " >= " + format("%.1f", goal.ratio) + "x " + goal.peer + " req/s at " +
+            check.goal = goal.ours + " >= " + formatted("%.1f", goal.ratio) + "x " + goal.peer + " req/s at " +
                          std::to_string(connections) + " x 1 KiB (wrk)";
             const ProxyRaceFigure* ours = find_figure(figures, goal.ours, connections, 1024, "wrk");
             const ProxyRaceFigure* peer = find_figure(figures, goal.peer, connections, 1024, "wrk");
@@ -178,12 +174,12 @@ std::vector<ProxyRaceCheck> proxy_race_checks(const std::vector<ProxyRaceFigure>
             check.measured_ok = true;
             double ratio = ours->requests_per_s / peer->requests_per_s;
             check.met = ratio >= goal.ratio;
-            check.measured = format("%.2fx", ratio) + " (" + rate_text(ours->requests_per_s) + " vs " +
+            check.measured = formatted("%.2fx", ratio) + " (" + rate_text(ours->requests_per_s) + " vs " +
                              rate_text(peer->requests_per_s) + " req/s";
             const ProxyRaceFigure* own_ours = find_figure(figures, goal.ours, connections, 1024, "c10k-load");
             const ProxyRaceFigure* own_peer = find_figure(figures, goal.peer, connections, 1024, "c10k-load");
             if (own_ours && own_peer && own_ours->rounds && own_peer->rounds)
-                check.measured += format("; c10k-load: %.2fx", own_ours->requests_per_s / own_peer->requests_per_s);
+                check.measured += formatted("; c10k-load: %.2fx", own_ours->requests_per_s / own_peer->requests_per_s);
             check.measured += ")";
             checks.push_back(check);
             if (goal.ratio < 1.0) continue;
@@ -195,8 +191,8 @@ std::vector<ProxyRaceCheck> proxy_race_checks(const std::vector<ProxyRaceFigure>
             } else {
                 cpu.measured_ok = true;
                 cpu.met = ours->cpu_us_per_request <= peer->cpu_us_per_request;
-                cpu.measured = format("%.1f", ours->cpu_us_per_request) + " vs " +
-                               format("%.1f us", peer->cpu_us_per_request);
+                cpu.measured = formatted("%.1f", ours->cpu_us_per_request) + " vs " +
+                               formatted("%.1f us", peer->cpu_us_per_request);
             }
             checks.push_back(cpu);
         }

@@ -37,45 +37,26 @@ void run_own_load(ProxyRaceRun& row, RunningContestant& proxy, const ContestantS
     load.threads = kClientThreads;
     load.duration = Seconds(seconds);
     load.warmup_timeout = Seconds(30);
-    std::unique_ptr<PerfCounter> perf;
-    std::string counter_failure;
+    PerfWindow perf;
     double cpu_before = 0, cpu_after = 0;
     // Nothing may throw out of these: the load's threads are running.
     load.on_window_open = [&] {
         cpu_before = proxy.cpu_seconds();
-        // A thread per connection under `Connection: close`: a thread perf was told about
-        // may end before perf attaches (ESRCH). Another try lists the threads anew.
-        for (int attempt = 0; count && attempt < 3 && !perf; ++attempt) {
-            try {
-                perf = std::make_unique<PerfCounter>(proxy.pids());
-                perf->enable();
-                counter_failure.clear();
-            } catch (const ToolError& failure) {
-                counter_failure = failure.describe();
-                perf.reset();
-            }
-        }
+        // A thread per connection under `Connection: close` may lose a thread between the
+        // listing and perf's attaching: three tries.
+        if (count) perf.open([&] { return proxy.pids(); }, 3);
     };
     load.on_window_close = [&] {
         cpu_after = proxy.cpu_seconds();
-        try {
-            if (perf) perf->disable();
-        } catch (const ToolError& failure) {
-            counter_failure = failure.describe();
-            perf.reset();
-        }
+        perf.close();
     };
     LoadResult result;
     {
         NetworkNamespaceGuard in_race_network(setting.network_pid);
         result = run_http_load(load);
     }
-    WindowCounts counts;
-    try {
-        if (perf) counts = perf->finish();
-    } catch (const ToolError& failure) {
-        counter_failure = failure.describe();
-    }
+    WindowCounts counts = perf.finish();
+    std::string counter_failure = perf.failure();
     row.requests = result.messages;
     row.seconds = result.seconds();
     row.requests_per_s = result.messages_per_second();
@@ -133,9 +114,7 @@ std::string version_of(const std::string& program, const ContestantSetting& sett
         auto path = program == "nginx" ? std::string("nginx") : std::string("haproxy");
         for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/"}) {
             if (::access((dir + path).c_str(), X_OK) != 0) continue;
-            SandboxLimits limits;
-            limits.address_space_bytes = 0;
-            SandboxedProcess process({dir + path, "-v"}, limits);
+            SandboxedProcess process({dir + path, "-v"}, tool_limits());
             process.wait_exit(Deadline(Seconds(5)));
             std::string text = process.stdout_head() + process.stderr_text();
             auto slash = text.find(program == "nginx" ? "nginx/" : "version ");
@@ -178,11 +157,7 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
     int seconds = options.seconds > 0 ? options.seconds : config.seconds;
 
     // One origin for the whole race, in a network of its own where the machine allows.
-    SandboxLimits origin_limits;
-    origin_limits.cpu_seconds = 0;
-    origin_limits.address_space_bytes = 0;
-    origin_limits.processes = 0;
-    origin_limits.open_files_soft = 0;
+    SandboxLimits origin_limits = tool_limits();
     origin_limits.own_network = setup.namespaces;
     std::optional<SandboxedProcess> origin;
     ContestantSetting setting;

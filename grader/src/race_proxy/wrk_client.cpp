@@ -67,11 +67,7 @@ WrkResult run_wrk(const WrkRun& run) {
                                      "--timeout", "5s"};
     if (run.close) command.insert(command.end(), {"-H", "Connection: close"});
     command.push_back("http://127.0.0.1:" + std::to_string(run.port) + run.path);
-    SandboxLimits limits;
-    limits.cpu_seconds = 0;
-    limits.address_space_bytes = 0;
-    limits.processes = 0;
-    limits.open_files_soft = 0;
+    SandboxLimits limits = tool_limits();
     limits.join_network_of = run.network_pid;
     try {
         SandboxedProcess process(command, limits);
