@@ -23,6 +23,17 @@ namespace c10k::grader {
     throw SpecError(message.str());
 }
 
+/// Reads @p path as TOML; a syntax error becomes "FILE:LINE: not valid TOML: ...".
+inline toml::table parse_plan_file(const std::string& path, const std::string& file) {
+    try {
+        return toml::parse_file(path);
+    } catch (const toml::parse_error& error) {
+        std::ostringstream message;
+        message << file << ":" << error.source().begin.line << ": not valid TOML: " << error.description();
+        throw SpecError(message.str());
+    }
+}
+
 /// Throws plan_error for the first key of @p table not in @p known.
 inline void reject_unknown_plan_keys(const std::string& file, const toml::table& table,
                                      std::initializer_list<std::string_view> known) {

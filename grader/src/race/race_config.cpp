@@ -99,14 +99,7 @@ int round_count(const std::string& file, const toml::table& table, const char* k
 
 RaceConfig load_race_config(const std::filesystem::path& path) {
     std::string file = path.filename().string();
-    toml::table root;
-    try {
-        root = toml::parse_file(path.string());
-    } catch (const toml::parse_error& error) {
-        std::ostringstream message;
-        message << file << ":" << error.source().begin.line << ": not valid TOML: " << error.description();
-        throw SpecError(message.str());
-    }
+    toml::table root = parse_plan_file(path.string(), file);
     reject_unknown_plan_keys(file, root, {"loads", "idle_experiment", "rounds", "server", "checks"});
     RaceConfig config;
     const toml::table* loads = root["loads"].as_table();

@@ -56,14 +56,7 @@ const std::vector<std::string>& proxy_contestant_names() {
 
 ProxyRaceConfig load_proxy_race_config(const std::filesystem::path& path) {
     std::string file = path.filename().string();
-    toml::table root;
-    try {
-        root = toml::parse_file(path.string());
-    } catch (const toml::parse_error& error) {
-        std::ostringstream message;
-        message << file << ":" << error.source().begin.line << ": not valid TOML: " << error.description();
-        throw SpecError(message.str());
-    }
+    toml::table root = parse_plan_file(path.string(), file);
     reject_unknown_plan_keys(file, root, {"rounds", "seconds", "load_seconds", "clients", "contestants", "load"});
     ProxyRaceConfig config;
     config.rounds = static_cast<int>(whole_number(file, root, "rounds", 3, 1, 99));
