@@ -20,6 +20,7 @@
 #include "2-runner/process_table.hpp"
 #include "2-runner/program_path.hpp"
 #include "c10k/fd.hpp"
+#include "c10k/io_uring_support.hpp"
 #include "test_failure.hpp"
 #include "tool_error.hpp"
 
@@ -125,6 +126,8 @@ std::string contestant_missing(const std::string& name, const ContestantSetting&
         return find_daemon(name) ? "" : name + " is not installed: make deps-race installs it";
     if (name.starts_with("tinygate-") && ::access((setting.build_dir / kTinyGate).c_str(), X_OK) != 0)
         return "TinyGate's reference is not built (" + (setting.build_dir / kTinyGate).string() + "): run make";
+    if (name == "tinygate-io_uring")
+        if (auto why = c10k::probe_io_uring()) return *why;  // e.g. a container's seccomp profile
     return {};
 }
 

@@ -9,6 +9,7 @@
 #include "1-spec/lab_spec.hpp"
 #include "2-runner/escaped_children.hpp"
 #include "2-runner/network_namespace.hpp"
+#include "2-runner/program_path.hpp"
 #include "2-runner/sandboxed_process.hpp"
 #include "grade/origin_process.hpp"
 #include "load/http_load.hpp"
@@ -174,6 +175,9 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
     for (const char* program : {"nginx", "haproxy"})
         if (auto version = version_of(program, setting); !version.empty()) setup.versions[program] = version;
 
+    std::string wrk_missing;
+    if (std::ranges::find(config.clients, "wrk") != config.clients.end() && !find_program("wrk"))
+        wrk_missing = "wrk is not installed: make deps-race installs it";
     auto record = [&](const ProxyRaceRun& run) {
         results.runs.push_back(run);
         if (options.on_run) options.on_run(run);
@@ -202,10 +206,17 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
                     }
                     continue;
                 }
+                // Without wrk its rows are skipped, said once, and the project's load still runs.
+                if (!wrk_missing.empty()) {
+                    for (auto& row : rows)
+                        if (row.client == "wrk") row.status = "skipped", row.reason = wrk_missing;
+                    if (round > 1) std::erase_if(rows, [](const ProxyRaceRun& row) { return row.client == "wrk"; });
+                }
                 try {
                     RunningContestant proxy(name, load.workers, setting);
                     std::string died;
                     for (auto& row : rows) {
+                        if (row.status == "skipped") continue;
                         if (died.empty() && row.client == "wrk") run_wrk_load(row, proxy, setting, seconds);
                         else if (died.empty())
                             run_own_load(row, proxy, setting, setup.counter == "perf" && name != "origin-direct",
@@ -217,9 +228,11 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
                         for (auto& row : rows)
                             if (row.status == "ok") row.status = "failed", row.reason = problem;
                 } catch (const TestFailure& failure) {
-                    for (auto& row : rows) row.status = "failed", row.reason = failure.what();
+                    for (auto& row : rows)
+                        if (row.status != "skipped") row.status = "failed", row.reason = failure.what();
                 } catch (const ToolError& failure) {
-                    for (auto& row : rows) row.status = "failed", row.reason = failure.describe();
+                    for (auto& row : rows)
+                        if (row.status != "skipped") row.status = "failed", row.reason = failure.describe();
                 }
                 kill_escaped_descendants();
                 for (const auto& row : rows) record(row);
