@@ -10,15 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "1-spec/spec_error.hpp"
 #include "2-runner/sandbox.hpp"
 
 namespace c10k::grader {
-
-/// A spec that cannot be used; what() reads "grade.toml:12: test 'echo': unknown kind 'ecko' ...".
-class SpecError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 /// One `[[test]]` entry: a test kind with its points and parameters.
 struct TestSpec {

@@ -10,7 +10,7 @@
 
 #include <toml++/toml.h>
 
-#include "1-spec/lab_spec.hpp"  // SpecError
+#include "1-spec/spec_error.hpp"
 
 namespace c10k::grader {
 

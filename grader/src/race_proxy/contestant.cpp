@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "1-spec/lab_spec.hpp"  // SpecError
+#include "1-spec/spec_error.hpp"
 #include "2-runner/network_namespace.hpp"
 #include "2-runner/process_table.hpp"
 #include "2-runner/program_path.hpp"

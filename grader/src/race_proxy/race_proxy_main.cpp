@@ -15,7 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "1-spec/lab_spec.hpp"
+#include "1-spec/spec_error.hpp"
 #include "2-runner/escaped_children.hpp"
 #include "c10k/open_files.hpp"
 #include "race_proxy/proxy_race_charts.hpp"
