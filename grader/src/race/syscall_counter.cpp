@@ -15,7 +15,7 @@
 
 #include "2-runner/program_path.hpp"
 #include "2-runner/sandboxed_process.hpp"
-#include "4-audit/syscall_audit.hpp"
+#include "4-audit/traced_calls.hpp"
 #include "test_failure.hpp"
 #include "tool_error.hpp"
 
@@ -112,7 +112,8 @@ std::string perf_unavailable_reason() {
     }
 }
 
-PerfCounter::PerfCounter(const std::vector<pid_t>& pids) : dir_(make_temp_dir("c10k-perf")) {
+PerfCounter::PerfCounter(const std::vector<pid_t>& pids, const std::vector<std::string>& names)
+    : dir_(make_temp_dir("c10k-perf")) {
     auto perf = find_program("perf");
     if (!perf) throw ToolError("perf is not installed", "make deps-race");
     std::string pid_list;
@@ -127,7 +128,7 @@ PerfCounter::PerfCounter(const std::vector<pid_t>& pids) : dir_(make_temp_dir("c
         perf_ = std::make_unique<SandboxedProcess>(
             std::vector<std::string>{*perf, "stat", "-x,", "--delay=-1", "--control",
                                      "fifo:" + control.string() + "," + ack.string(), "-e",
-                                     perf_events(counted_syscalls()), "-p", pid_list, "-o",
+                                     perf_events(names), "-p", pid_list, "-o",
                                      (dir_ / "counts.csv").string()},
             tool_limits());
     } catch (const TestFailure& failure) {
@@ -177,10 +178,11 @@ WindowCounts PerfCounter::finish() {
     return counts;
 }
 
-void PerfWindow::open(const std::function<std::vector<pid_t>()>& list_pids, int attempts) {
+void PerfWindow::open(const std::function<std::vector<pid_t>()>& list_pids, int attempts,
+                      const std::vector<std::string>& names) {
     for (int attempt = 0; attempt < attempts && !perf_; ++attempt) {
         try {
-            perf_ = std::make_unique<PerfCounter>(list_pids());
+            perf_ = std::make_unique<PerfCounter>(list_pids(), names);
             perf_->enable();
             failure_.clear();
         } catch (const ToolError& failure) {

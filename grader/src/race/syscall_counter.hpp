@@ -49,10 +49,11 @@ const std::vector<std::string>& counted_syscalls();
 /// perf stat attached to a running server, counters off until enable().
 class PerfCounter {
 public:
-    /// Attaches to @p pid (or to every process in @p pids: nginx's master and workers).
+    /// Attaches to @p pid (or to every process in @p pids: nginx's master and workers),
+    /// counting every syscall and, one by one, those in @p names (of counted_syscalls()).
     /// Throws ToolError when perf cannot be started.
     explicit PerfCounter(pid_t pid) : PerfCounter(std::vector<pid_t>{pid}) {}
-    explicit PerfCounter(const std::vector<pid_t>& pids);
+    explicit PerfCounter(const std::vector<pid_t>& pids, const std::vector<std::string>& names = counted_syscalls());
     ~PerfCounter();
     PerfCounter(const PerfCounter&) = delete;
     PerfCounter& operator=(const PerfCounter&) = delete;
@@ -78,7 +79,9 @@ public:
     /// Attaches perf to the processes @p list_pids gives and switches counting on. Tries
     /// @p attempts times, listing them anew each time: a thread that ends between the
     /// listing and perf's attaching fails it (a thread per connection under churn).
-    void open(const std::function<std::vector<pid_t>()>& list_pids, int attempts = 1);
+    /// @p names: the calls counted one by one (the total counts every call regardless).
+    void open(const std::function<std::vector<pid_t>()>& list_pids, int attempts = 1,
+              const std::vector<std::string>& names = counted_syscalls());
     void close();
     /// What was counted (nothing when perf never ran); ends perf.
     WindowCounts finish();
