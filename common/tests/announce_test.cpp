@@ -1,6 +1,6 @@
 #include <netinet/in.h>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "c10k/announce.hpp"
 #include "c10k/listener.hpp"

@@ -1,6 +1,6 @@
 // What TinyGate changes on the way through, as RFC 9110 section 7.6 asks.
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "c10k/http/forwarding.hpp"
 #include "c10k/http/parser.hpp"

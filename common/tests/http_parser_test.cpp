@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "c10k/http/parser.hpp"
 

@@ -1,6 +1,6 @@
 #include <sys/resource.h>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "c10k/open_files.hpp"
 

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <thread>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "c10k/stop_signals.hpp"
 

@@ -1,6 +1,6 @@
 #include <sys/socket.h>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "c10k/syscall_error.hpp"
 

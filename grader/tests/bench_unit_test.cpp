@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include <cmath>
 #include <fstream>

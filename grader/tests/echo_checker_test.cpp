@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "3-test_kinds/echo_checker.hpp"
 

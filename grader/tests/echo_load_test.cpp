@@ -3,7 +3,7 @@
 // messages, and every way a server can get the echo wrong ends the run with the reason, in
 // bounded time.
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include <cstdio>
 #include <memory>

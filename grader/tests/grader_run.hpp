@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 namespace test_support {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "3-test_kinds/registry.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "1-spec/lab_spec.hpp"
 #include "c10k/io_uring_support.hpp"

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "1-spec/lab_locator.hpp"
 

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <string>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "2-runner/sandboxed_process.hpp"
 #include "3-test_kinds/http_test_client.hpp"

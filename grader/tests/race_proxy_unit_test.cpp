@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include <fstream>
 

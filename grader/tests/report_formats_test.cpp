@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 #include <nlohmann/json.hpp>
 
 #include "5-report/grade_report.hpp"

@@ -2,7 +2,7 @@
 #include <sstream>
 #include <thread>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "2-runner/network_namespace.hpp"
 #include "2-runner/sandboxed_process.hpp"

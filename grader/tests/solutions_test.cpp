@@ -1,6 +1,6 @@
 // Every reference solution scores full marks, with the syscall figures its lab is about.
 // Built only when solutions/ is present (the student handout has none).
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 #include <nlohmann/json.hpp>
 
 #include "1-spec/lab_spec.hpp"

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "1-spec/lab_spec.hpp"
 

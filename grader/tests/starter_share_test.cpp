@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 namespace fs = std::filesystem;
 

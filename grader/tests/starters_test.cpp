@@ -1,6 +1,6 @@
 #include <filesystem>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "1-spec/lab_spec.hpp"
 #include "grade/grading.hpp"

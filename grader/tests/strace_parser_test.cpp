@@ -1,7 +1,7 @@
 #include <fstream>
 #include <map>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "4-audit/strace_parser.hpp"
 

@@ -1,7 +1,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include <catch2/catch.hpp>
+#include "c10k_catch.hpp"
 
 #include "4-audit/syscall_audit.hpp"
 #include "4-audit/syscall_families.hpp"
