@@ -6,22 +6,35 @@
 set -eu
 list="${1:-$(dirname "$0")/debian-packages.txt}"
 packages=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list")
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+# An entry `a|b` is met by any of them; to install, the first one this release packages.
+choose() {
+    for alternative in $(echo "$1" | tr '|' ' '); do
+        apt-cache policy "$alternative" 2>/dev/null | grep -q 'Candidate: [^(]' && { echo "$alternative"; return; }
+    done
+    echo "$1" | cut -d'|' -f1
+}
+
 missing=""
-for package in $packages; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-        missing="$missing $package"
+for entry in $packages; do
+    met=""
+    for alternative in $(echo "$entry" | tr '|' ' '); do
+        installed "$alternative" && met=yes
+    done
+    [ -n "$met" ] || missing="$missing $entry"
 done
 if [ -z "$missing" ]; then
     echo "deps: all $(echo "$packages" | wc -l) Debian packages are installed"
     exit 0
 fi
-install="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" -ne 0 ]; then
-    echo "deps: missing:$missing" >&2
-    echo "deps: install them as root:  apt-get update && $install" >&2
+    names=""
+    for entry in $missing; do names="$names $(choose "$entry")"; done
+    echo "deps: missing:$names" >&2
+    echo "deps: install them as root:  apt-get update && apt-get install -y --no-install-recommends$names" >&2
     exit 1
 fi
-echo "deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 # nginx and haproxy (make deps-race) would start system services on install. The race
 # starts its own, with its own configurations, and ends them by pid; a system nginx on
@@ -33,4 +46,7 @@ if [ ! -e "$policy" ]; then
     trap 'rm -f "$policy"' EXIT
 fi
 apt-get update -qq
-$install
+names=""
+for entry in $missing; do names="$names $(choose "$entry")"; done
+echo "deps: installing:$names"
+apt-get install -y --no-install-recommends$names
