@@ -195,6 +195,7 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
         for (const auto& load : config.loads) {
             for (const auto& name : contestants) {
                 if (load.workers > 1 && !takes_workers(name)) continue;
+                const std::string seen_key = name + " " + load.label();
                 std::vector<ProxyRaceRun> rows;
                 for (const auto& client : config.clients) {
                     // The ceiling is wrk's figure; the origin's own syscalls are not the race's.
@@ -229,7 +230,7 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
                         if (died.empty() && row.client == "wrk") run_wrk_load(row, proxy, setting, seconds);
                         else if (died.empty())
                             run_own_load(row, proxy, setting, setup.counter == "perf" && name != "origin-direct",
-                                         config.load_seconds, calls_to_count(name + " " + load.label()));
+                                         config.load_seconds, calls_to_count(seen_key));
                         if (died.empty()) died = proxy.died();
                         if (!died.empty()) row.status = "failed", row.reason = name + " " + died;
                     }
@@ -245,8 +246,8 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
                 }
                 kill_escaped_descendants();
                 for (const auto& row : rows) {
-                    if (row.client != "wrk" && row.syscalls_per_request >= 0 && !calls_seen.contains(name + " " + load.label()))
-                        for (const auto& [call, per_request] : row.calls) calls_seen[name + " " + load.label()].push_back(call);
+                    if (row.client != "wrk" && row.syscalls_per_request >= 0 && !calls_seen.contains(seen_key))
+                        for (const auto& [call, per_request] : row.calls) calls_seen[seen_key].push_back(call);
                     record(row);
                 }
             }
