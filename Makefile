@@ -57,7 +57,9 @@ grade-solutions: deps all
 	@status=0; summary=""; \
 	for dir in solutions/[0-9][0-9]-*/; do \
 	  lab=$$(basename $$dir); \
-	  $(GRADER) $$lab --server $(BUILD_DIR)/solutions/$$lab/server | tee $(BUILD_DIR)/grade-$$lab.txt || status=1; \
+	  { $(GRADER) $$lab --server $(BUILD_DIR)/solutions/$$lab/server || echo 1 > $(BUILD_DIR)/grade-$$lab.failed; } \
+	    | tee $(BUILD_DIR)/grade-$$lab.txt; \
+	  if [ -f $(BUILD_DIR)/grade-$$lab.failed ]; then status=1; rm -f $(BUILD_DIR)/grade-$$lab.failed; fi; \
 	  summary="$$summary$$(printf '\n  %-22s %s' $$lab "$$(sed -n 's/^score: //p' $(BUILD_DIR)/grade-$$lab.txt)")"; \
 	  echo; \
 	done; \

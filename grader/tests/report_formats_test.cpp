@@ -71,3 +71,44 @@ TEST_CASE("report: a failed required test is a failure everywhere and loses mark
     CHECK(status_in(format_gradescope_report(report), "concurrent") == "failed");
     CHECK_THAT(format_junit_report(report), Catch::Contains("failures=\"1\""));
 }
+
+// The platforms' published shapes (grader/README.md, "For instructors").
+TEST_CASE("report: PrairieLearn's results.json: a 0-1 score, points and max_points per test") {
+    GradeReport report = report_with(failed("slow"));
+    report.environment = "2 CPUs; io_uring no: blocked";
+    nlohmann::json results = nlohmann::json::parse(format_prairielearn_report(report));
+    CHECK(results["gradable"] == true);
+    CHECK(results["score"].get<double>() == Approx(10.0 / 15.0));
+    REQUIRE(results["tests"].size() == 3);  // the environment first, then the two tests
+    CHECK_THAT(results["tests"][0]["output"].get<std::string>(), Catch::Contains("io_uring no"));
+    CHECK(results["tests"][0]["max_points"] == 0);
+    CHECK(results["tests"][2]["points"] == 0);
+    CHECK(results["tests"][2]["max_points"] == 5);
+    CHECK(results["tests"][2]["message"] == "too slow");
+    nlohmann::json error = nlohmann::json::parse(format_error_report("prairielearn", "01", "does not compile"));
+    CHECK(error["gradable"] == false);
+    CHECK_THAT(error["message"].get<std::string>(), Catch::Contains("does not compile"));
+}
+
+TEST_CASE("report: Autolab's last line is the scores object") {
+    GradeReport report = report_with(failed("slow"));
+    std::string text = format_autolab_report(report);
+    std::string last = text.substr(text.rfind('\n', text.size() - 2) + 1);
+    CHECK(nlohmann::json::parse(last) == nlohmann::json{{"scores", {{"c10k", 10.0}}}});
+    CHECK_THAT(text, Catch::Contains("✗ slow"));
+    std::string error = format_error_report("autolab", "01", "does not compile");
+    CHECK_THAT(error, Catch::EndsWith("{\"scores\": {\"c10k\": 0}}\n"));
+}
+
+TEST_CASE("report: GitHub's autograding reporter JSON: per-test scores that sum to the total") {
+    GradeReport report = report_with(failed("slow"));
+    nlohmann::json results = nlohmann::json::parse(format_classroom_report(report));
+    CHECK(results["version"] == 1);
+    CHECK(results["status"] == "fail");
+    CHECK(results["max_score"] == 15);
+    double sum = 0;
+    for (const auto& test : results["tests"]) sum += test["score"].get<double>();
+    CHECK(sum == 10);
+    CHECK(results["tests"][1]["status"] == "fail");
+    CHECK(nlohmann::json::parse(format_error_report("classroom", "01", "x"))["status"] == "error");
+}

@@ -156,3 +156,21 @@ TEST_CASE("spec: hidden tests are [[test]] tables only, each marked hidden") {
     CHECK_THROWS_WITH(c10k::grader::load_hidden_tests(dir / "bad.toml"), Catch::Contains("unknown key 'lab'"));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("spec: a test's small-machine figures, and what a lab does where io_uring is missing") {
+    std::string text = std::string(kGoodSpec) + "[[test]]\nname = 'many'\nkind = 'concurrent'\npoints = 1\n"
+                                                "clients = 10000\nsmall = { clients = 2000, timeout = 120 }\n";
+    auto spec = parse_lab_spec(text, "grade.toml");
+    CHECK(spec.tests.back().params.at("clients") == 10000);
+    CHECK(spec.tests.back().small_machine == std::map<std::string, double>{{"clients", 2000}, {"timeout", 120}});
+    CHECK_FALSE(spec.fail_when_missing);  // skip, unless the spec says otherwise
+    CHECK_THROWS_WITH(parse_lab_spec(std::string(kGoodSpec) + "[[test]]\nname = 'x'\nkind = 'echo'\npoints = 1\n"
+                                                               "small = { clients = 5 }\n",
+                                     "grade.toml"),
+                      Catch::Contains("small: unknown key 'clients'"));
+    std::string failing = kGoodSpec;
+    failing.replace(failing.find("title"), 0, "requires = ['io_uring']\nwhen_missing = 'fail'\n");
+    CHECK(parse_lab_spec(failing, "grade.toml").fail_when_missing);
+    failing.replace(failing.find("'fail'"), 6, "'ignore'");
+    CHECK_THROWS_WITH(parse_lab_spec(failing, "grade.toml"), Catch::Contains("when_missing must be \"skip\" or \"fail\""));
+}

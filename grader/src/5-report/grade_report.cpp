@@ -38,7 +38,9 @@ std::string test_line(const TestResult& test) {
     return line;
 }
 
-std::string test_output(const TestResult& test) {
+}  // namespace
+
+std::string test_details(const TestResult& test) {
     std::string out;
     if (test.demonstration && test.status == TestResult::Status::failed)
         out += "demonstration (no points): this is the problem the next lab fixes\n";
@@ -48,8 +50,6 @@ std::string test_output(const TestResult& test) {
     if (!test.server_stdout.empty()) out += "server stdout: " + test.server_stdout + "\n";
     return out;
 }
-
-}  // namespace
 
 double GradeReport::score() const {
     double total = 0;
@@ -70,11 +70,24 @@ bool GradeReport::full_marks() const {
     return true;
 }
 
+std::vector<TestResult> GradeReport::listed_tests() const {
+    std::vector<TestResult> listed;
+    if (!environment.empty()) {
+        TestResult& probe = listed.emplace_back();
+        probe.name = "environment (informational: what this machine allows)";
+        probe.status = TestResult::Status::passed;
+        probe.reason = environment;
+    }
+    listed.insert(listed.end(), tests.begin(), tests.end());
+    return listed;
+}
+
 std::string format_text_report(const GradeReport& report, bool verbose) {
     std::ostringstream out;
     out << "lab " << report.lab << ": " << report.title << "\n";
     out << "server: " << report.server << "\n";
     if (!report.network.empty()) out << "network: " << report.network << "\n";
+    if (!report.environment.empty()) out << "machine: " << report.environment << "\n";
     out << "\n";
     if (!report.skipped.empty()) out << "SKIPPED: " << report.skipped << "\n\n";
     const TestResult* previous = nullptr;
@@ -91,7 +104,7 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
         previous = &test;
         if (verbose || failed || test.demonstration)  // a demonstration's steps are its figures
             for (const auto& step : test.steps) out << "      " << (failed ? "· " : "") << step << "\n";
-        std::istringstream details(test_output(test));
+        std::istringstream details(test_details(test));
         for (std::string line; std::getline(details, line);) out << "      " << line << "\n";
     }
     for (const SyscallSummary& syscalls : report.syscalls) {
@@ -128,8 +141,8 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
 std::string format_json_report(const GradeReport& report) {
     using nlohmann::json;
     json tests = json::array();
-    for (const auto& test : report.tests) {
-        std::string output = test_output(test);
+    for (const auto& test : report.listed_tests()) {
+        std::string output = test_details(test);
         for (const auto& step : test.steps) output += "· " + step + "\n";
         tests.push_back({{"name", test.name},
                          {"score", test.score},
@@ -160,7 +173,11 @@ std::string format_json_report(const GradeReport& report) {
         {"tests", tests},
         {"syscalls", audits},
         {"extra_data",
-         {{"lab", report.lab}, {"server", report.server}, {"network", report.network}, {"skipped", report.skipped}}},
+         {{"lab", report.lab},
+          {"server", report.server},
+          {"network", report.network},
+          {"environment", report.environment},
+          {"skipped", report.skipped}}},
     };
     return result.dump(2) + "\n";
 }
@@ -203,8 +220,8 @@ std::string format_gradescope_report(const GradeReport& report) {
     using nlohmann::json;
     json tests = json::array();
     int number = 0;
-    for (const auto& test : report.tests) {
-        std::string output = test_output(test);
+    for (const auto& test : report.listed_tests()) {
+        std::string output = test_details(test);
         if (test.status == TestResult::Status::skipped) output = "skipped: " + test.reason + "\n";
         for (const auto& step : test.steps) output += "· " + step + "\n";
         tests.push_back({{"name", test.name},
@@ -238,14 +255,14 @@ std::string format_junit_report(const GradeReport& report) {
     char time[32];
     std::snprintf(time, sizeof time, "%.3f", report.execution_seconds);
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        << "<testsuite name=\"" << xml_escape("lab " + report.lab) << "\" tests=\"" << report.tests.size()
+        << "<testsuite name=\"" << xml_escape("lab " + report.lab) << "\" tests=\"" << report.listed_tests().size()
         << "\" failures=\"" << failures << "\" skipped=\"" << skipped << "\" time=\"" << time << "\">\n";
-    for (const auto& test : report.tests) {
+    for (const auto& test : report.listed_tests()) {
         out << "  <testcase classname=\"" << xml_escape(report.lab) << "\" name=\"" << xml_escape(test.name) << "\">\n";
         if (test.is_skipped()) {
             out << "    <skipped message=\"" << xml_escape(test.reason) << "\"/>\n";
         } else if (test.is_failure()) {
-            out << "    <failure message=\"" << xml_escape(test.reason) << "\">" << xml_escape(test_output(test))
+            out << "    <failure message=\"" << xml_escape(test.reason) << "\">" << xml_escape(test_details(test))
                 << "</failure>\n";
         }
         out << "    <system-out>" << xml_escape(points_text(test.score) + "/" + points_text(test.max_score) + " points")
@@ -260,6 +277,16 @@ std::string format_error_report(const std::string& format, const std::string& la
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"lab " + xml_escape(lab) +
                "\" tests=\"1\" failures=\"1\" skipped=\"0\">\n  <testcase classname=\"" + xml_escape(lab) +
                "\" name=\"grading\">\n    <failure message=\"" + xml_escape(error) + "\"/>\n  </testcase>\n</testsuite>\n";
+    if (format == "prairielearn")  // not gradable: the attempt does not count, the message says why
+        return nlohmann::json{{"gradable", false}, {"score", 0}, {"message", "grading could not run: " + error},
+                              {"output", error}, {"tests", nlohmann::json::array()}}
+                   .dump(2) + "\n";
+    if (format == "autolab") return "grading could not run: " + error + "\n{\"scores\": {\"c10k\": 0}}\n";
+    if (format == "classroom")
+        return nlohmann::json{{"version", 1}, {"status", "error"}, {"max_score", 0},
+                              {"tests", {{{"name", "grading"}, {"status", "error"}, {"score", 0},
+                                          {"message", "grading could not run: " + error}}}}}
+                   .dump() + "\n";
     nlohmann::json result = {{"score", 0},
                              {"execution_time", 0},
                              {"output", "grading could not run: " + error},

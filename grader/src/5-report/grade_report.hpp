@@ -60,12 +60,21 @@ struct GradeReport {
     std::vector<TestResult> tests;
     std::vector<SyscallSummary> syscalls;  ///< one per audit that ran
     std::string skipped;              ///< why the whole lab was skipped (io_uring missing), else ""
+    /// The environment probe's line (EnvironmentProbe::summary). Every format shows it
+    /// first: the text report as a header line, the others as a 0-point test entry.
+    std::string environment;
     double execution_seconds = 0;
 
     [[nodiscard]] double score() const;
     [[nodiscard]] double max_score() const;
     [[nodiscard]] bool full_marks() const;
+    /// report.tests, after the environment's 0-of-0 entry when there is one: what the
+    /// machine-readable formats list.
+    [[nodiscard]] std::vector<TestResult> listed_tests() const;
 };
+
+/// A test's reason, hint and the server's last output lines, as every format prints them.
+std::string test_details(const TestResult& test);
 
 /// The report for people: ✓/✗ per test with reasons and hints, the syscall table, the score.
 std::string format_text_report(const GradeReport& report, bool verbose);
@@ -78,6 +87,18 @@ std::string format_gradescope_report(const GradeReport& report);
 
 /// JUnit XML (one testsuite, a testcase per test), for CI systems and GitHub Classroom.
 std::string format_junit_report(const GradeReport& report);
+
+/// PrairieLearn's external-grader results.json: `score` from 0 to 1, `tests[]` with
+/// `points`/`max_points`/`message`/`output`, `gradable` true (a compile error is gradable too).
+std::string format_prairielearn_report(const GradeReport& report);
+
+/// Autolab's feedback: the text report, then as the last line `{"scores": {"c10k": points}}`
+/// (one problem per lab, named c10k, so per-test names never have to match Autolab's).
+std::string format_autolab_report(const GradeReport& report);
+
+/// The JSON GitHub's autograding reporter reads (base64 in a step output): `tests[]` with
+/// `name`, `status` pass/fail, `score`, `message`; the reporter sums the scores.
+std::string format_classroom_report(const GradeReport& report);
 
 /// A results file for when grading could not even start (bad spec, missing server):
 /// score 0 and @p error as the output, in @p format ("json", "gradescope" or "junit").

@@ -5,7 +5,9 @@
 #include <optional>
 #include <algorithm>
 #include <random>
+#include <sstream>
 
+#include "2-runner/environment_probe.hpp"
 #include "2-runner/escaped_children.hpp"
 #include "2-runner/network_namespace.hpp"
 #include "2-runner/process_watch.hpp"
@@ -14,7 +16,6 @@
 #include "3-test_kinds/registry.hpp"
 #include "3-test_kinds/test_client.hpp"
 #include "4-audit/syscall_audit.hpp"
-#include "c10k/io_uring_support.hpp"
 #include "c10k/open_files.hpp"
 #include "c10k/syscall_error.hpp"
 #include "test_failure.hpp"
@@ -111,6 +112,20 @@ TestResult run_one_test(const LabSpec& spec, const TestSpec& test, const GradeOp
 
 }  // namespace
 
+TestSpec with_small_machine_figures(const TestSpec& test) {
+    if (test.small_machine.empty()) return test;
+    TestSpec small = test;
+    std::string changes;
+    for (const auto& [param, value] : test.small_machine) {
+        small.params[param] = value;
+        std::ostringstream figure;
+        figure << param << " " << value;
+        changes += (changes.empty() ? "" : ", ") + figure.str();
+    }
+    small.name += " [small machine: " + changes + "]";
+    return small;
+}
+
 SandboxLimits sandbox_limits(const LimitsSpec& limits, bool own_network) {
     SandboxLimits sandbox;
     sandbox.own_network = own_network;
@@ -145,21 +160,35 @@ GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
     report.network = network_description(effective.network_namespaces);
     std::mt19937_64 random(options.seed ? options.seed : std::random_device{}());
 
-    // A lab the machine cannot run is skipped, with the reason and the fix: not failed.
-    if (std::ranges::find(spec.required_features, "io_uring") != spec.required_features.end()) {
-        if (auto reason = c10k::probe_io_uring()) {
-            report.skipped = *reason;
-            for (const TestSpec& test : spec.tests) {
-                TestResult& result = report.tests.emplace_back();
-                result.name = test.name;
-                result.max_score = test.points;
-                result.extra_credit = test.extra_credit;
-                result.status = TestResult::Status::skipped;
-                result.reason = *reason;
-                result.hidden = test.hidden;
-            }
-            return report;
+    EnvironmentProbe environment = probe_environment();
+    report.environment = environment.summary();
+    bool small = options.machine == GradeOptions::Machine::small ||
+                 (options.machine == GradeOptions::Machine::automatic && environment.small_machine());
+
+    // A lab the machine cannot run is skipped (or failed, if its spec says when_missing =
+    // "fail"), with the reason and the fix.
+    bool needs_io_uring =
+        std::ranges::find(spec.required_features, "io_uring") != spec.required_features.end();
+    if (needs_io_uring && environment.io_uring_missing) {
+        const std::string& reason = *environment.io_uring_missing;
+        if (!spec.fail_when_missing) report.skipped = reason;
+        for (const TestSpec& test : spec.tests) {
+            TestResult& result = report.tests.emplace_back();
+            result.name = test.name;
+            result.max_score = test.points;
+            result.extra_credit = test.extra_credit;
+            result.status = spec.fail_when_missing ? TestResult::Status::failed : TestResult::Status::skipped;
+            result.reason = reason;
+            result.hidden = test.hidden;
         }
+        for (const SyscallSpec& audit : spec.syscalls) {
+            TestResult& result = report.tests.emplace_back();
+            result.name = "syscalls" + (audit.name.empty() ? "" : " (" + audit.name + ")");
+            result.max_score = audit.mechanism_points + audit.budget_points;
+            result.status = spec.fail_when_missing ? TestResult::Status::failed : TestResult::Status::skipped;
+            result.reason = reason;
+        }
+        return report;
     }
 
     // A whole-lab deadline: whatever the server does, grading ends in bounded time.
@@ -173,7 +202,7 @@ GradeReport grade_lab(const LabSpec& spec, const GradeOptions& options) {
     };
     for (const TestSpec& test : spec.tests) {
         if (lab_deadline.expired()) not_run(test.name, test.points);
-        else report.tests.push_back(run_one_test(spec, test, effective, random));
+        else report.tests.push_back(run_one_test(spec, small ? with_small_machine_figures(test) : test, effective, random));
     }
     for (const SyscallSpec& audit : spec.syscalls) {
         if (lab_deadline.expired()) not_run("syscalls" + (audit.name.empty() ? "" : " (" + audit.name + ")"),

@@ -19,7 +19,13 @@ struct GradeOptions {
     std::filesystem::path server;        ///< the binary to grade
     std::uint64_t seed = 0;              ///< random payloads; 0 = pick one
     bool network_namespaces = true;      ///< a fresh one per server where the machine allows it
+    /// Which figures of the spec: the full ones, each test's `small = {...}` ones, or
+    /// (automatic) the small ones where the environment probe finds a small machine.
+    enum class Machine { automatic, small, full } machine = Machine::automatic;
 };
+
+/// @p test with its `small` parameters in place of the full ones, its name saying so.
+TestSpec with_small_machine_figures(const TestSpec& test);
 
 /// The runner's resource limits for a spec's [limits]; @p own_network puts each server in
 /// a fresh network namespace.

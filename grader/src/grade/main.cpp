@@ -130,8 +130,16 @@ int main(int argc, char** argv) {
     app.add_flag("--list-kinds", list_kinds, "list the test kinds a grade.toml can name, with their parameters");
     app.add_option("--server", server, "server binary to grade (default: the student's build of the lab)");
     bool no_hidden = false;
-    app.add_option("--format", format, "report format: text, json (ours), gradescope (results.json), junit")
-        ->check(CLI::IsMember({"text", "json", "gradescope", "junit"}))
+    app.add_option("--format", format,
+                   "report format: text, json (ours), gradescope, prairielearn (results.json), autolab (scores on "
+                   "the last line), classroom (GitHub's autograding reporter), junit (CodeGrade, CI)")
+        ->check(CLI::IsMember({"text", "json", "gradescope", "prairielearn", "autolab", "classroom", "junit"}))
+        ->capture_default_str();
+    std::string machine = "auto";
+    app.add_option("--machine", machine,
+                   "which figures of the spec: full, small (each test's `small`), auto (small where the machine "
+                   "has under 1.5 CPUs or 1 GB)")
+        ->check(CLI::IsMember({"auto", "small", "full"}))
         ->capture_default_str();
     app.add_flag("--no-hidden", no_hidden, "leave out solutions/NN-name/hidden.toml even when it exists");
     std::string compile_error;
@@ -192,13 +200,22 @@ int main(int argc, char** argv) {
         options.server = server.empty() ? location.student_server : std::filesystem::path(server);
         options.seed = seed;
         options.network_namespaces = !no_netns;
+        options.machine = machine == "small"  ? GradeOptions::Machine::small
+                          : machine == "full" ? GradeOptions::Machine::full
+                                              : GradeOptions::Machine::automatic;
+        options.machine = machine == "small"  ? GradeOptions::Machine::small
+                          : machine == "full" ? GradeOptions::Machine::full
+                                              : GradeOptions::Machine::automatic;
         if (!std::filesystem::exists(options.server))
             return fail("no server at " + options.server.string() + ": build it first (make), or pass --server PATH");
         GradeReport report = grade_lab(spec, options);
-        std::string text = format == "json"         ? format_json_report(report)
-                           : format == "gradescope" ? format_gradescope_report(report)
-                           : format == "junit"      ? format_junit_report(report)
-                                                    : format_text_report(report, verbose);
+        std::string text = format == "json"           ? format_json_report(report)
+                           : format == "gradescope"   ? format_gradescope_report(report)
+                           : format == "prairielearn" ? format_prairielearn_report(report)
+                           : format == "autolab"      ? format_autolab_report(report)
+                           : format == "classroom"    ? format_classroom_report(report)
+                           : format == "junit"        ? format_junit_report(report)
+                                                      : format_text_report(report, verbose);
         if (!write_output(text)) return kUsageError;
         return report.full_marks() ? kFullMarks : kPointsLost;
     } catch (const LabNotFound& error) {
