@@ -21,7 +21,7 @@ IMAGE     ?= c10k-labs
 DOCKER_RUN_FLAGS := --security-opt seccomp=docker/seccomp-io_uring.json --ulimit nofile=20000:20000 \
                     --user "$$(id -u):$$(id -g)" -e HOME=/tmp -v "$(CURDIR)":/work/c10k -w /work/c10k
 
-.PHONY: slides slides-html slides-check deps-slides deps-slides-html race race-proxy deps-race all deps configure test grade grade-solutions docs clean handout gradescope docker-build docker-shell docker-check
+.PHONY: slides slides-html slides-check deps-slides deps-slides-html race race-proxy deps-race all deps configure test grade grade-solutions docs clean handout gradescope gradescope-check docker-build docker-shell docker-check
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -127,19 +127,22 @@ handout:
 	@echo "handout: $(BUILD_DIR)/handout.tar.gz ($$(find $(BUILD_DIR)/handout -type f | wc -l) files, no solutions/)"
 
 # A Gradescope autograder for one lab: build/gradescope/lab-NN.zip with setup.sh and
-# run_autograder at its root, the handout, and the lab's hidden tests (not its solution).
-gradescope:
+# run_autograder at its root and c10k/, the portable bundle (a static grader, the lab's
+# starter and spec, its hidden tests -- never its solution -- and the libraries' headers).
+gradescope: all
 	@test -n "$(LAB)" || { echo "usage: make gradescope LAB=01"; exit 2; }
 	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
 	test -n "$$lab" || { echo "make gradescope: no lab $(LAB) under labs/"; exit 2; }; \
 	out=$(BUILD_DIR)/gradescope/$$lab; rm -rf $$out && mkdir -p $$out; \
-	sh grader/handout_files.sh | xargs -0 cp --parents -t $$out; \
-	if [ -f solutions/$$lab/hidden.toml ]; then cp --parents solutions/$$lab/hidden.toml $$out; fi; \
-	cp grader/gradescope/setup.sh grader/gradescope/run_autograder $$out/; \
-	echo $$lab > $$out/gradescope-lab; \
+	BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$lab $$out/c10k || exit 1; \
+	cp grader/platforms/gradescope/setup.sh grader/platforms/gradescope/run_autograder $$out/; \
 	rm -f $(BUILD_DIR)/gradescope/lab-$(LAB).zip; \
 	(cd $$out && zip -qr ../lab-$(LAB).zip .) || exit 1; \
 	echo "gradescope: $(BUILD_DIR)/gradescope/lab-$(LAB).zip (lab $$lab$$([ -f solutions/$$lab/hidden.toml ] && echo ', with hidden tests'))"
+
+# Slow (a Debian 11 root, the stand-in for Gradescope's Ubuntu 22.04): not part of make test.
+gradescope-check: all
+	bash grader/platforms/gradescope/check_old_userland.sh
 
 docker-build:
 	$(DOCKER) build -f docker/Dockerfile -t $(IMAGE) .

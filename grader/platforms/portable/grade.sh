@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# grade.sh SUBMISSION FORMAT RESULTS [USER]: grades the .cpp/.hpp files in SUBMISSION
+# (they replace the lab's starter files of the same name), writes RESULTS in FORMAT, and
+# always writes it -- a submission that does not compile gets 0 and the compiler's words.
+# With USER (as root), the build and the server run as that user, never as root.
+set -uo pipefail
+bundle=$(cd "$(dirname "$0")" && pwd)
+submission=$1 format=$2 results=$3 user=${4:-}
+lab=$(cat "$bundle/lab")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -a "$bundle/." "$work/"
+as_user=()
+if [[ -n $user && $(id -u) == 0 ]]; then
+    chown -R "$user" "$work"
+    as_user=(runuser -u "$user" --)
+fi
+
+shopt -s nullglob
+submitted=("$submission"/*.cpp "$submission"/*.hpp)
+if ((${#submitted[@]} == 0)); then
+    echo "no .cpp file in the submission (the lab's starter names them: $(cd "$bundle/labs/$lab" && echo *.cpp))" >"$work/build.log"
+else
+    cp "${submitted[@]}" "$work/labs/$lab/"
+    [[ -n $user && $(id -u) == 0 ]] && chown -R "$user" "$work/labs/$lab"
+    "${as_user[@]}" "$work/build_server.sh" >"$work/build.log" 2>&1 && built=yes
+fi
+grader=("${as_user[@]}" "$work/bin/c10k-grade" "$lab" --root "$work" --format "$format" --output "$work/results")
+if [[ ${built:-} == yes ]]; then
+    "${grader[@]}" --server "$work/labs/$lab/server"
+else
+    "${grader[@]}" --compile-error "$work/build.log"
+fi
+cp "$work/results" "$results"
