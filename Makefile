@@ -7,6 +7,7 @@
 #   make race-proxy     TinyGate against nginx and haproxy: table, JSON, charts (build/race-proxy/)
 #   make slides | slides-check   the lecture decks, HTML + PDF (build/slides/), and their render check
 #   make deps | all | docs | clean
+#   make gradescope | github-actions | autolab LAB=NN, make prairielearn   (README: For instructors)
 #   make docker-build | docker-shell | docker-check   (the student image, see README)
 
 BUILD_DIR := build
@@ -21,7 +22,7 @@ IMAGE     ?= c10k-labs
 DOCKER_RUN_FLAGS := --security-opt seccomp=docker/seccomp-io_uring.json --ulimit nofile=20000:20000 \
                     --user "$$(id -u):$$(id -g)" -e HOME=/tmp -v "$(CURDIR)":/work/c10k -w /work/c10k
 
-.PHONY: slides slides-html slides-check deps-slides deps-slides-html race race-proxy deps-race all deps configure test grade grade-solutions docs clean handout gradescope gradescope-check docker-build docker-shell docker-check
+.PHONY: slides slides-html slides-check deps-slides deps-slides-html race race-proxy deps-race all deps configure test grade grade-solutions docs clean handout gradescope gradescope-check github-actions prairielearn autolab docker-build docker-shell docker-check
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -129,16 +130,44 @@ handout:
 # A Gradescope autograder for one lab: build/gradescope/lab-NN.zip with setup.sh and
 # run_autograder at its root and c10k/, the portable bundle (a static grader, the lab's
 # starter and spec, its hidden tests -- never its solution -- and the libraries' headers).
-gradescope: all
+gradescope:
 	@test -n "$(LAB)" || { echo "usage: make gradescope LAB=01"; exit 2; }
 	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
 	test -n "$$lab" || { echo "make gradescope: no lab $(LAB) under labs/"; exit 2; }; \
 	out=$(BUILD_DIR)/gradescope/$$lab; rm -rf $$out && mkdir -p $$out; \
-	BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$lab $$out/c10k || exit 1; \
+	BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$out/c10k $$lab || exit 1; \
 	cp grader/platforms/gradescope/setup.sh grader/platforms/gradescope/run_autograder $$out/; \
 	rm -f $(BUILD_DIR)/gradescope/lab-$(LAB).zip; \
 	(cd $$out && zip -qr ../lab-$(LAB).zip .) || exit 1; \
 	echo "gradescope: $(BUILD_DIR)/gradescope/lab-$(LAB).zip (lab $$lab$$([ -f solutions/$$lab/hidden.toml ] && echo ', with hidden tests'))"
+
+# A template repository for plain GitHub Actions: the handout, .grader/ (the bundle, no
+# hidden tests: students can read the repository) and .github/workflows/grade.yml.
+github-actions:
+	@test -n "$(LAB)" || { echo "usage: make github-actions LAB=01"; exit 2; }
+	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
+	test -n "$$lab" || { echo "make github-actions: no lab $(LAB) under labs/"; exit 2; }; \
+	out=$(BUILD_DIR)/github-actions/$$lab; rm -rf $$out && mkdir -p $$out/.github/workflows; \
+	sh grader/handout_files.sh | xargs -0 cp --parents -t $$out; \
+	HIDDEN= BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$out/.grader $$lab || exit 1; \
+	cp grader/platforms/github-actions/github_step.sh $$out/.grader/; \
+	cp grader/platforms/github-actions/grade.yml $$out/.github/workflows/; \
+	echo "github-actions: $$out (push it as the assignment's template repository)"
+
+# A PrairieLearn course folder: serverFilesCourse/c10k, a question per lab, the Dockerfile.
+prairielearn:
+	@BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/prairielearn/make_course.sh $(BUILD_DIR)/prairielearn
+
+# Autolab: build/autolab/NN-name/{autograde-Makefile,autograde.tar,README.md}.
+autolab:
+	@test -n "$(LAB)" || { echo "usage: make autolab LAB=01"; exit 2; }
+	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
+	test -n "$$lab" || { echo "make autolab: no lab $(LAB) under labs/"; exit 2; }; \
+	out=$(BUILD_DIR)/autolab/$$lab; rm -rf $$out && mkdir -p $$out; \
+	BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$out/c10k $$lab || exit 1; \
+	tar -C $$out -cf $$out/autograde.tar c10k && rm -rf $$out/c10k; \
+	cp grader/platforms/autolab/autograde-Makefile grader/platforms/autolab/README.md $$out/; \
+	echo "autolab: $$out (autograde-Makefile, autograde.tar; docker flags in README.md)"
 
 # Slow (a Debian 11 root, the stand-in for Gradescope's Ubuntu 22.04): not part of make test.
 gradescope-check: all

@@ -13,10 +13,10 @@ export AUTOGRADER_ROOT=$work/autograder
 # As root, the student's build and server run as nobody; otherwise as this user.
 [[ $(id -u) == 0 ]] && export GRADING_USER=nobody || export GRADING_USER=
 
-make -s -C "$source_dir" gradescope LAB=01 BUILD_DIR="${C10K_BUILD_DIR:-$source_dir/build}" >"$work/make.log" ||
+make -s -C "$source_dir" gradescope LAB=01 BUILD_DIR="${2:-$source_dir/build}" >"$work/make.log" ||
     { cat "$work/make.log"; exit 1; }
 mkdir -p "$AUTOGRADER_ROOT/source"
-unzip -q "${C10K_BUILD_DIR:-$source_dir/build}/gradescope/lab-01.zip" -d "$AUTOGRADER_ROOT/source"
+unzip -q "${2:-$source_dir/build}/gradescope/lab-01.zip" -d "$AUTOGRADER_ROOT/source"
 [[ -x $AUTOGRADER_ROOT/source/run_autograder && -x $AUTOGRADER_ROOT/source/setup.sh ]] ||
     { echo "FAIL: setup.sh and run_autograder must be executable in the zip"; exit 1; }
 if find "$AUTOGRADER_ROOT/source" -path '*solutions*' -name '*.cpp' | grep -q .; then

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# build_server.sh [--prepare]: builds labs/LAB/server from every .cpp in the lab's folder
+# build_server.sh [--prepare]: builds labs/LAB/server (LAB: the file `lab`, or $LAB) from every .cpp in the lab's folder
 # with this machine's newest g++ (10 or later), against the bundle's common/ and deps/.
 # --prepare compiles common/ once (setup time), so each submission compiles only its own.
 set -euo pipefail
 cd "$(dirname "$0")"
-lab=$(cat lab)
+lab=${LAB:-$(cat lab 2>/dev/null || true)}
 cxx=${CXX:-}
 if [[ -z $cxx ]]; then
     for candidate in g++-14 g++-13 g++-12 g++-11 g++-10 g++; do
@@ -27,6 +27,7 @@ if [[ ${1:-} == --prepare ]]; then
     echo "build: common/ compiled with $("$cxx" --version | head -1)"
     exit 0
 fi
+[[ -n $lab && -d labs/$lab ]] || { echo "build: which lab? LAB=NN-name (have: $(ls labs))"; exit 2; }
 libraries=("$objects/libc10k_common.a" deps/lib/liburing.a)
 [[ -f deps/lib/libllhttp.a ]] && libraries+=(deps/lib/libllhttp.a)
 "$cxx" "${flags[@]}" -o "labs/$lab/server" "labs/$lab"/*.cpp "${libraries[@]}"

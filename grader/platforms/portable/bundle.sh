@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bundle.sh LAB OUT: a self-contained grader for one lab, for platforms whose Linux is not
-# Debian 12 (Gradescope's Ubuntu 22.04, GitHub's Ubuntu 24.04). Run by make gradescope and
-# make github-actions, on the machine where `make deps` installed the Debian packages.
+# bundle.sh OUT LAB...: a self-contained grader for one lab or several, for the grading
+# platforms (make gradescope | github-actions | prairielearn | autolab), made on the machine
+# where `make deps` installed the Debian packages. With one LAB it knows its lab (file `lab`);
+# with several, grade.sh and build_server.sh are told which (LAB=NN-name).
 #
 # Why a bundle and not `make deps` there: Ubuntu 22.04 packages no toml++, an older liburing
 # (2.1: no multishot, no buffer rings) and no llhttp sources. So the grader travels built
@@ -9,24 +10,30 @@
 # libraries' headers and archives from here -- from Debian's packages, at bundle time,
 # never committed. Only a C++20 compiler and strace come from the platform.
 set -euo pipefail
-lab=$1 out=$2
+out=$1
+shift
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 build=${BUILD_DIR:-$repo/build}
 
-cmake --build "$build" --target c10k-grade-static c10k-origin-static -- -s >/dev/null
+[[ -f $build/CMakeCache.txt ]] || make -C "$repo" configure BUILD_DIR="$build"
+cmake --build "$build" --target c10k-grade-static c10k-origin-static >"$build/bundle-build.log" 2>&1 ||
+    { tail -20 "$build/bundle-build.log"; echo "bundle: the grader did not build (if a package is missing: make deps)"; exit 1; }
 rm -rf "$out" && mkdir -p "$out/bin" "$out/deps/include" "$out/deps/lib" "$out/labs" "$out/common"
+[[ -n ${HIDDEN-yes} ]] || echo "bundle: without the hidden tests (a repository students can read)"
 # Stripped: the debug info would make a 30 MB zip of a 5 MB one.
 strip -o "$out/bin/c10k-grade" "$build/grader/c10k-grade-static"
 strip -o "$out/bin/c10k-origin" "$build/grader/c10k-origin-static"
-cp -r "$repo/labs/$lab" "$out/labs/"
-rm -f "$out/labs/$lab/CMakeLists.txt"  # the bundle builds with build_server.sh
-if [[ -f $repo/solutions/$lab/hidden.toml ]]; then
-    mkdir -p "$out/solutions/$lab" && cp "$repo/solutions/$lab/hidden.toml" "$out/solutions/$lab/"
-fi
+for lab in "$@"; do
+    cp -r "$repo/labs/$lab" "$out/labs/"
+    rm -f "$out/labs/$lab/CMakeLists.txt"  # the bundle builds with build_server.sh
+    if [[ -n ${HIDDEN-yes} && -f $repo/solutions/$lab/hidden.toml ]]; then
+        mkdir -p "$out/solutions/$lab" && cp "$repo/solutions/$lab/hidden.toml" "$out/solutions/$lab/"
+    fi
+done
+(($# == 1)) && echo "$1" >"$out/lab"
 cp -r "$repo/common/include" "$repo/common/src" "$out/common/"
 cp "$here/build_server.sh" "$here/grade.sh" "$out/"
-echo "$lab" >"$out/lab"
 
 # The libraries a server links, from the Debian packages (`dpkg -L` shows where they are).
 cp -r /usr/include/CLI "$out/deps/include/"

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# grade.sh SUBMISSION FORMAT RESULTS [USER]: grades the .cpp/.hpp files in SUBMISSION
+# grade.sh SUBMISSION FORMAT RESULTS [USER]: grades (for the bundle's lab, or $LAB's) the .cpp/.hpp files in SUBMISSION
 # (they replace the lab's starter files of the same name), writes RESULTS in FORMAT, and
 # always writes it -- a submission that does not compile gets 0 and the compiler's words.
 # With USER (as root), the build and the server run as that user, never as root.
 set -uo pipefail
 bundle=$(cd "$(dirname "$0")" && pwd)
 submission=$1 format=$2 results=$3 user=${4:-}
-lab=$(cat "$bundle/lab")
+lab=${LAB:-$(cat "$bundle/lab" 2>/dev/null || true)}
+[[ -n $lab && -d $bundle/labs/$lab ]] || { echo "grade: which lab? LAB=NN-name (have: $(ls "$bundle/labs"))" >&2; exit 2; }
+export LAB=$lab
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -a "$bundle/." "$work/"
+chmod 755 "$work"
 as_user=()
 if [[ -n $user && $(id -u) == 0 ]]; then
     chown -R "$user" "$work"
-    as_user=(runuser -u "$user" --)
+    as_user=(runuser -u "$user" -- env LAB="$lab")
 fi
 
 shopt -s nullglob
