@@ -127,13 +127,17 @@ handout:
 	@tar -C $(BUILD_DIR) -czf $(BUILD_DIR)/handout.tar.gz handout
 	@echo "handout: $(BUILD_DIR)/handout.tar.gz ($$(find $(BUILD_DIR)/handout -type f | wc -l) files, no solutions/)"
 
+# LAB's folder (01 -> 01-blocking) for the platform packages, and the check they start with.
+LAB_NAME = $(notdir $(patsubst %/,%,$(firstword $(wildcard labs/$(LAB)*/))))
+need_lab = test -n "$(LAB)" || { echo "usage: make $(1) LAB=01"; exit 2; }; \
+	test -n "$(LAB_NAME)" || { echo "make $(1): no lab $(LAB) under labs/"; exit 2; }
+
 # A Gradescope autograder for one lab: build/gradescope/lab-NN.zip with setup.sh and
 # run_autograder at its root and c10k/, the portable bundle (a static grader, the lab's
 # starter and spec, its hidden tests -- never its solution -- and the libraries' headers).
 gradescope:
-	@test -n "$(LAB)" || { echo "usage: make gradescope LAB=01"; exit 2; }
-	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
-	test -n "$$lab" || { echo "make gradescope: no lab $(LAB) under labs/"; exit 2; }; \
+	@$(call need_lab,gradescope)
+	@lab=$(LAB_NAME); \
 	out=$(BUILD_DIR)/gradescope/$$lab; rm -rf $$out && mkdir -p $$out; \
 	BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$out/c10k $$lab || exit 1; \
 	cp grader/platforms/gradescope/setup.sh grader/platforms/gradescope/run_autograder $$out/; \
@@ -144,9 +148,8 @@ gradescope:
 # A template repository for plain GitHub Actions: the handout, .grader/ (the bundle, no
 # hidden tests: students can read the repository) and .github/workflows/grade.yml.
 github-actions:
-	@test -n "$(LAB)" || { echo "usage: make github-actions LAB=01"; exit 2; }
-	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
-	test -n "$$lab" || { echo "make github-actions: no lab $(LAB) under labs/"; exit 2; }; \
+	@$(call need_lab,github-actions)
+	@lab=$(LAB_NAME); \
 	out=$(BUILD_DIR)/github-actions/$$lab; rm -rf $$out && mkdir -p $$out/.github/workflows; \
 	sh grader/handout_files.sh | xargs -0 cp --parents -t $$out; \
 	HIDDEN= BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$out/.grader $$lab || exit 1; \
@@ -160,9 +163,8 @@ prairielearn:
 
 # Autolab: build/autolab/NN-name/{autograde-Makefile,autograde.tar,README.md}.
 autolab:
-	@test -n "$(LAB)" || { echo "usage: make autolab LAB=01"; exit 2; }
-	@lab=$$(basename $$(ls -d labs/$(LAB)* 2>/dev/null | head -1) 2>/dev/null); \
-	test -n "$$lab" || { echo "make autolab: no lab $(LAB) under labs/"; exit 2; }; \
+	@$(call need_lab,autolab)
+	@lab=$(LAB_NAME); \
 	out=$(BUILD_DIR)/autolab/$$lab; rm -rf $$out && mkdir -p $$out; \
 	BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$out/c10k $$lab || exit 1; \
 	tar -C $$out -cf $$out/autograde.tar c10k && rm -rf $$out/c10k; \
