@@ -2,9 +2,10 @@
 # make handout and make gradescope from a source tarball (no .git): an instructor who
 # downloaded a ZIP gets the same files as a git checkout would give, and no solution code.
 # GIT_DIR=/nonexistent makes every git command fail as it does outside a repository.
-# usage: no_git_test.sh SOURCE_DIR
+# usage: no_git_test.sh SOURCE_DIR [BUILD_DIR] (a configured build: the zip's static grader)
 set -euo pipefail
 source_dir=$1
+build_dir=${2:-$source_dir/build}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$source_dir"
@@ -33,13 +34,13 @@ else
 fi
 
 echo "no-git test: 3. make gradescope LAB=01 without git"
-GIT_DIR=/nonexistent make -s gradescope LAB=01 BUILD_DIR="$work/no-git" >"$work/log" 2>&1 || { cat "$work/log"; fail "make gradescope"; }
-unzip -Z1 "$work/no-git/gradescope/lab-01.zip" >"$work/zip.txt"
-for file in run_autograder setup.sh gradescope-lab labs/01-blocking/server.cpp Makefile; do
+GIT_DIR=/nonexistent make -s gradescope LAB=01 BUILD_DIR="$build_dir" >"$work/log" 2>&1 || { cat "$work/log"; fail "make gradescope"; }
+unzip -Z1 "$build_dir/gradescope/lab-01.zip" >"$work/zip.txt"
+for file in run_autograder setup.sh c10k/lab c10k/bin/c10k-grade c10k/labs/01-blocking/server.cpp c10k/labs/01-blocking/grade.toml; do
     grep -qx "$file" "$work/zip.txt" || fail "the zip lacks $file"
 done
 if [[ -f solutions/01-blocking/hidden.toml ]]; then
-    grep -qx solutions/01-blocking/hidden.toml "$work/zip.txt" || fail "the zip lacks the hidden tests"
+    grep -qx c10k/solutions/01-blocking/hidden.toml "$work/zip.txt" || fail "the zip lacks the hidden tests"
 fi
-if grep '^solutions/.*\.cpp$' "$work/zip.txt"; then fail "solution code in the zip (above)"; fi
+if grep '/solutions/.*\.cpp$' "$work/zip.txt"; then fail "solution code in the zip (above)"; fi
 echo "no-git test: passed"
