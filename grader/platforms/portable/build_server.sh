@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build_server.sh [--prepare]: builds labs/LAB/server (LAB: the file `lab`, or $LAB) from every .cpp in the lab's folder
-# with this machine's newest g++ (10 or later), against the bundle's common/ and deps/.
+# build_server.sh [--prepare]: builds labs/LAB/server (LAB: the file `lab`, or $LAB) from
+# every .cpp in the lab's folder with this machine's newest g++ (10 or later), against the
+# bundle's common/ and deps/.
 # --prepare compiles common/ once (setup time), so each submission compiles only its own.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# grade.sh SUBMISSION FORMAT RESULTS [USER]: grades (for the bundle's lab, or $LAB's) the .cpp/.hpp files in SUBMISSION
-# (they replace the lab's starter files of the same name), writes RESULTS in FORMAT, and
+# grade.sh SUBMISSION FORMAT RESULTS [USER]: grades the .cpp/.hpp files in SUBMISSION for
+# the bundle's lab (or $LAB) -- they replace the starter's files of the same name --, writes
+# RESULTS in FORMAT, and
 # always writes it -- a submission that does not compile gets 0 and the compiler's words.
 # With USER (as root), the build and the server run as that user, never as root.
 set -uo pipefail

@@ -29,7 +29,7 @@ struct TestSpec {
     bool extra_credit = false;               ///< points count only when passed; never lost
     bool hidden = false;                     ///< from solutions/NN-name/hidden.toml: shown after the due date
     /// `small = {...}`: parameters that replace `params` on a small machine (see
-    /// GradeOptions::small_machine), e.g. fewer clients, a looser p99 bound.
+    /// GradeOptions::machine), e.g. fewer clients, a looser p99 bound.
     std::map<std::string, double> small_machine;
 
     /// A 0-point test shows a problem the next lab fixes; its failure is the lesson.
@@ -78,8 +78,9 @@ struct LabSpec {
     std::string id;                ///< "01"
     std::string title;             ///< "Blocking echo server"
     std::vector<std::string> required_features;  ///< `requires` in [lab]: "io_uring"
-    /// `when_missing` in [lab]: where a required feature is missing, "skip" (false: the
-    /// tests are skipped, 0 of 0 points) or "fail" (true: they fail with the reason).
+    /// `when_missing` in [lab]: where a required feature is missing, "skip" (false: every
+    /// test is skipped with the reason, no points, exit 0) or "fail" (true: every test fails
+    /// with the reason, exit 1).
     bool fail_when_missing = false;
     double announce_timeout = 5;   ///< seconds for the server to print its announce line
     /// `[server] origin = true` (lab 09): each test starts c10k-origin first, and the server

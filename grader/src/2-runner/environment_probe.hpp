@@ -22,9 +22,9 @@ struct EnvironmentProbe {
     long memory_mb = 0;                           ///< cgroup memory.max, else the machine's RAM
     long open_files = 0;                          ///< the hard RLIMIT_NOFILE (what a server may raise to)
 
-    /// Half a CPU or less than 1 GiB: where the spec's `small` figures apply.
+    /// Under 1.5 CPUs (Gradescope: half of one) or under 1 GiB: the spec's `small` figures apply.
     [[nodiscard]] bool small_machine() const { return cpus < 1.5 || memory_mb < 1024; }
-    /// One line for the report: "2 CPUs, 15.6 GB, 1048576 fds; io_uring yes; strace yes; ...".
+    /// One line for the report: "2 CPUs, 15900 MB, 1048576 file descriptors; io_uring yes; ...".
     [[nodiscard]] std::string summary() const;
 };
 

@@ -51,6 +51,12 @@ std::string test_details(const TestResult& test) {
     return out;
 }
 
+std::string test_details_with_steps(const TestResult& test) {
+    std::string output = test.is_skipped() ? "skipped: " + test.reason + "\n" : test_details(test);
+    for (const auto& step : test.steps) output += "· " + step + "\n";
+    return output;
+}
+
 double GradeReport::score() const {
     double total = 0;
     for (const auto& test : tests) total += test.score;
@@ -221,9 +227,7 @@ std::string format_gradescope_report(const GradeReport& report) {
     json tests = json::array();
     int number = 0;
     for (const auto& test : report.listed_tests()) {
-        std::string output = test_details(test);
-        if (test.status == TestResult::Status::skipped) output = "skipped: " + test.reason + "\n";
-        for (const auto& step : test.steps) output += "· " + step + "\n";
+        std::string output = test_details_with_steps(test);
         tests.push_back({{"name", test.name},
                          {"number", std::to_string(++number)},
                          {"score", test.score},

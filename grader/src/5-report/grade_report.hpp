@@ -75,6 +75,9 @@ struct GradeReport {
 
 /// A test's reason, hint and the server's last output lines, as every format prints them.
 std::string test_details(const TestResult& test);
+/// test_details ("skipped: reason" for a skipped test), then the steps: what the
+/// platforms' results files show per test.
+std::string test_details_with_steps(const TestResult& test);
 
 /// The report for people: ✓/✗ per test with reasons and hints, the syscall table, the score.
 std::string format_text_report(const GradeReport& report, bool verbose);

@@ -8,12 +8,6 @@
 namespace c10k::grader {
 namespace {
 
-std::string details_with_steps(const TestResult& test) {
-    std::string output = test.is_skipped() ? "skipped: " + test.reason + "\n" : test_details(test);
-    for (const auto& step : test.steps) output += "· " + step + "\n";
-    return output;
-}
-
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 }  // namespace
@@ -27,7 +21,7 @@ std::string format_prairielearn_report(const GradeReport& report) {
                          {"points", test.score},
                          {"max_points", max_points},
                          {"message", test.is_skipped() ? "skipped: " + test.reason : first_line(test.reason)},
-                         {"output", details_with_steps(test)}});
+                         {"output", test_details_with_steps(test)}});
     }
     double best = report.max_score();
     std::string message = "lab " + report.lab + ": " + report.title;
@@ -55,7 +49,7 @@ std::string format_classroom_report(const GradeReport& report) {
         tests.push_back({{"name", test.name},
                          {"status", test.is_failure() ? "fail" : "pass"},
                          {"score", test.score},
-                         {"message", details_with_steps(test)},
+                         {"message", test_details_with_steps(test)},
                          {"line_no", 0},
                          {"execution_time", "0s"}});
     }
