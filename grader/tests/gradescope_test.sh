@@ -22,8 +22,10 @@ unzip -q "${2:-$source_dir/build}/gradescope/lab-01.zip" -d "$AUTOGRADER_ROOT/so
 if find "$AUTOGRADER_ROOT/source" -path '*solutions*' -name '*.cpp' | grep -q .; then
     echo "FAIL: solution code in the autograder zip"; exit 1
 fi
-file "$AUTOGRADER_ROOT/source/c10k/bin/c10k-grade" | grep -q "statically linked" ||
-    { echo "FAIL: the zip's grader must be statically linked (it runs on Ubuntu 22.04)"; exit 1; }
+# No program interpreter (ld.so) named: statically linked. readelf comes with g++ (binutils).
+if readelf -l "$AUTOGRADER_ROOT/source/c10k/bin/c10k-grade" | grep -q "program interpreter"; then
+    echo "FAIL: the zip's grader must be statically linked (it runs on Ubuntu 22.04)"; exit 1
+fi
 "$AUTOGRADER_ROOT/source/c10k/build_server.sh" --prepare >"$work/prepare.log" 2>&1 || { cat "$work/prepare.log"; exit 1; }
 chmod -R a+rX "$AUTOGRADER_ROOT"
 
