@@ -5,6 +5,7 @@
 #   make grade LAB=01        grade your build of lab 01 (SERVER=path grades another binary)
 #   make race [LAB=06-epoll]  the ladder measured side by side: table, JSON, charts (build/race/)
 #   make race-proxy     TinyGate against nginx and haproxy: table, JSON, charts (build/race-proxy/)
+#   make demo NAME | demos   the lectures' claims measured here: tables, JSON, charts (build/demos/)
 #   make slides | slides-check   the lecture decks, HTML + PDF (build/slides/), and their render check
 #   make deps | all | docs | clean
 #   make gradescope | github-actions | autolab LAB=NN, make prairielearn   (README: For instructors)
@@ -22,7 +23,8 @@ IMAGE     ?= c10k-labs
 DOCKER_RUN_FLAGS := --security-opt seccomp=docker/seccomp-io_uring.json --ulimit nofile=20000:20000 \
                     --user "$$(id -u):$$(id -g)" -e HOME=/tmp -v "$(CURDIR)":/work/c10k -w /work/c10k
 
-.PHONY: slides slides-html slides-check deps-slides deps-slides-html race race-proxy deps-race all deps configure test grade grade-solutions docs clean handout gradescope gradescope-check github-actions prairielearn autolab docker-build docker-shell docker-check
+TARGETS := demo demos slides slides-html slides-check deps-slides deps-slides-html race race-proxy deps-race all deps configure test grade grade-solutions docs clean handout gradescope gradescope-check github-actions prairielearn autolab docker-build docker-shell docker-check
+.PHONY: $(TARGETS)
 
 all: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
@@ -87,8 +89,25 @@ race-proxy: deps deps-race configure
 	$(BUILD_DIR)/grader/bench/c10k-zerocopy --json $(BUILD_DIR)/race-proxy/zerocopy.json || status=$$?; \
 	exit $$status
 
+# The demonstrations (grader/demos/README.md): `make demo herd` runs one (NAME=herd works
+# too), `make demos` runs all eight, about five minutes on 2 cores. Not part of make test,
+# which runs a short version of each.
+DEMO_NAMES = $(strip $(NAME) $(filter-out $(TARGETS),$(MAKECMDGOALS)))
+ifneq ($(filter demo,$(MAKECMDGOALS)),)
+# `make demo herd`: the name is a goal too; it has nothing to do on its own (run_demos.sh
+# checks it is a demonstration).
+$(filter-out $(TARGETS),$(MAKECMDGOALS)):
+	@:
+endif
+
+demo: deps configure
+	@sh grader/demos/run_demos.sh $(BUILD_DIR) $(JOBS) $(DEMO_NAMES)
+
+demos: deps configure
+	@sh grader/demos/run_demos.sh $(BUILD_DIR) $(JOBS) $$(sed -n 's/^set(C10K_DEMOS \(.*\))$$/\1/p' grader/demos/CMakeLists.txt)
+
 # The lecture decks: slides/NN-name.md expanded (code from solutions/, strace excerpts,
-# make race figures) into build/slides/, then HTML and PDF by the pinned Marp CLI.
+# make race and make demos figures) into build/slides/, then HTML and PDF by the pinned Marp CLI.
 SLIDES_OUT := $(BUILD_DIR)/slides
 MARP       := slides/node_modules/.bin/marp
 MARP_FLAGS := --no-stdin --html --allow-local-files --theme-set slides/theme/c10k.css

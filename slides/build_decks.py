@@ -14,6 +14,8 @@ slide never drifts from the code and figures it shows:
   <!-- race-proxy-chart: proxy-throughput -->  build/race-proxy/proxy-throughput.svg (or proxy-cpu, proxy-syscalls)
   <!-- zerocopy: relay -->                 make race-proxy's zero-copy section: relay (or send) table
   <!-- grading: 06-epoll -->             the tests of labs/06-epoll/grade.toml, with points
+  <!-- demo: herd -->                    the first table of build/demos/herd.json (make demos); herd#2 the second
+  <!-- demo-chart: herd-wakeups -->        build/demos/herd-wakeups.svg (make demos)
   ![...](diagrams/NAME.svg)              drawn from slides/diagrams/NAME.dot by graphviz
 
 Any other HTML comment is a speaker note (Marp's presenter notes).
@@ -36,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "slides"
-KINDS = r"code|strace|race|race-chart|race-proxy|race-proxy-chart|zerocopy|grading"
+KINDS = r"code|strace|race|race-chart|race-proxy|race-proxy-chart|zerocopy|grading|demo|demo-chart"
 DIRECTIVE = re.compile(r"^<!--\s*(" + KINDS + r"):\s*(.*?)\s*-->\s*$")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 MARP_DIRECTIVE = (r"_?(?:class|paginate|header|footer|backgroundColor|backgroundImage|color|theme|style|size|"
@@ -197,6 +199,40 @@ def zerocopy_rows(table, results):
     return "\n".join(rows)
 
 
+def demo_names():
+    """The demonstrations, as grader/demos/CMakeLists.txt lists them (None: not in this tree)."""
+    listing = ROOT / "grader" / "demos" / "CMakeLists.txt"
+    if not listing.exists():
+        return None
+    m = re.search(r"set\(C10K_DEMOS ([^)]*)\)", listing.read_text())
+    return m.group(1).split() if m else []
+
+
+def demo_rows(arg, demos_dir):
+    """One table of a demonstration's JSON (make demos), as Markdown, with where it was measured."""
+    name, _, index = arg.partition("#")
+    source = demos_dir / f"{name}.json"
+    if not source.exists():
+        return f"*No figures yet: run `make demo {name}` (or `make demos`), then `make slides`.*"
+    data = json.loads(source.read_text())
+    if data.get("unavailable"):
+        return f"*`make demo {name}` could not run where the slides were built: {data['unavailable']}*"
+    tables = data.get("tables", [])
+    number = int(index or 1)
+    if not 1 <= number <= len(tables):
+        return f"*`make demo {name}` has no table {number} (see {source}).*"
+    table = tables[number - 1]
+    cell = lambda text: str(text).replace("|", "\\|")
+    rows = ["| " + " | ".join(cell(c) for c in table["columns"]) + " |",
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(table["columns"]))) + "|"]
+    rows += ["| " + " | ".join(cell(c) for c in row) + " |" for row in table["rows"]]
+    machine = data["machine"]
+    rows.append("")
+    rows.append(f"<small>make demo {name}{' --small' if data.get('small') else ''}, {data['date'][:10]}: "
+                f"{table['title']}; {machine['cpus']} CPUs, kernel {machine['kernel']}</small>")
+    return "\n".join(rows)
+
+
 def fmt_us(us):
     return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.0f} µs"
 
@@ -272,7 +308,7 @@ def slides_of(text):
 def check_deck(deck):
     """Everything that needs neither a browser nor a server. Returns a list of problems."""
     problems, text = [], deck.read_text()
-    name = deck.name
+    name, demos = deck.name, demo_names()
     if not text.startswith("---\nmarp: true"):
         problems.append(f"{name}:1: a deck starts with front matter `marp: true`")
     for number, line in enumerate(text.splitlines(), 1):
@@ -291,6 +327,10 @@ def check_deck(deck):
                     problems.append(f"{where}: make race draws no chart '{arg}'")
                 elif kind == "race-proxy-chart" and arg not in ("proxy-throughput", "proxy-cpu", "proxy-syscalls"):
                     problems.append(f"{where}: make race-proxy draws no chart '{arg}'")
+                elif kind == "demo" and demos is not None and arg.partition("#")[0] not in demos:
+                    problems.append(f"{where}: no demonstration '{arg.partition('#')[0]}' (grader/demos/CMakeLists.txt)")
+                elif kind == "demo-chart" and demos is not None and not any(arg.startswith(d + "-") for d in demos):
+                    problems.append(f"{where}: '{arg}' is not a chart of a demonstration (NAME-CHART)")
                 elif kind == "zerocopy" and arg not in ("relay", "send"):
                     problems.append(f"{where}: the zero-copy section has tables 'relay' and 'send', not '{arg}'")
             except DeckError as error:
@@ -304,7 +344,7 @@ def check_deck(deck):
             elif not (SLIDES / image).exists():
                 problems.append(f"{where}: image {image} does not exist")
     for line, slide in slides_of(text):
-        figure = IMAGE.search(slide) or re.search(r"<!--\s*(strace|race|race-chart|race-proxy|race-proxy-chart|zerocopy|code):", slide)
+        figure = IMAGE.search(slide) or re.search(r"<!--\s*(strace|race|race-chart|race-proxy|race-proxy-chart|zerocopy|code|demo|demo-chart):", slide)
         if figure and not NOTE.search(slide):
             problems.append(f"{name}:{line}: this slide shows a figure, diagram or listing but has no speaker note")
     return problems
@@ -337,6 +377,11 @@ def build(out, build_dir):
         (out / "race-proxy").mkdir(exist_ok=True)
         for chart in proxy_dir.glob("*.svg"):
             shutil.copy(chart, out / "race-proxy" / chart.name)
+    demos_dir = build_dir / "demos"
+    if demos_dir.exists():
+        (out / "demos").mkdir(exist_ok=True)
+        for chart in demos_dir.glob("*.svg"):
+            shutil.copy(chart, out / "demos" / chart.name)
     straces = StraceExcerpts(build_dir, out)
     for deck in decks():
         expanded = []
@@ -367,6 +412,11 @@ def build(out, build_dir):
                                 f"*The {arg} chart appears here after `make race-proxy`.*")
             elif kind == "zerocopy":
                 expanded.append(zerocopy_rows(arg, zerocopy))
+            elif kind == "demo":
+                expanded.append(demo_rows(arg, demos_dir))
+            elif kind == "demo-chart":
+                expanded.append(f"![h:480](demos/{arg}.svg)" if (demos_dir / f"{arg}.svg").exists() else
+                                f"*The {arg} chart appears here after `make demos`.*")
         (out / deck.name).write_text("\n".join(expanded) + "\n")
     for trace in out.glob("strace-*.txt"):
         trace.unlink()
