@@ -113,10 +113,17 @@ void serve(int connection, Way way, int sq_cpu, Figures& out, std::string& failu
         io_uring_prep_recv(io_uring_get_sqe(&ring), connection, buffer, sizeof buffer, MSG_WAITALL);
         io_uring_submit(&ring);  // with SQPOLL: no syscall while the kernel thread is awake
         int got = next_completion(ring, spin);
-        if (got <= 0) break;     // the client closed: the window is over
+        if (got == 0) break;     // the client closed: the window is over
+        if (got < 0) {
+            failure = "the server's recv: " + errno_name(-got);
+            break;
+        }
         io_uring_prep_send(io_uring_get_sqe(&ring), connection, buffer, static_cast<unsigned>(got), 0);
         io_uring_submit(&ring);
-        if (next_completion(ring, spin) < 0) break;
+        if (int sent = next_completion(ring, spin); sent != got) {
+            failure = "the server's send: " + (sent < 0 ? errno_name(-sent) : std::to_string(sent) + " of " + std::to_string(got));
+            break;
+        }
         ++out.messages;
     }
     out.server_cpu = thread_cpu_s() - cpu_before;
@@ -138,10 +145,23 @@ Figures measure(Way way, double seconds) {
     char message[kMessage], echo[kMessage];
     std::memset(message, 'm', sizeof message);
     double start = now_s();
-    while (now_s() - start < seconds) {
+    for (long sent = 0; now_s() - start < seconds; ++sent) {
         if (::send(client.get(), message, sizeof message, 0) != static_cast<ssize_t>(sizeof message)) break;
-        if (::recv(client.get(), echo, sizeof echo, MSG_WAITALL) != static_cast<ssize_t>(sizeof echo)) {
-            failure = "no echo within 2 s";
+        // EINTR: a socket with a receive timeout is not restarted after io_uring's task-work
+        // notification (TIF_NOTIFY_SIGNAL) interrupts it: carry on with what is missing.
+        ssize_t got = 0;
+        while (got < static_cast<ssize_t>(sizeof echo)) {
+            ssize_t n = ::recv(client.get(), echo + got, sizeof echo - static_cast<std::size_t>(got), MSG_WAITALL);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                got = n;
+                break;
+            }
+            got += n;
+        }
+        if (got != static_cast<ssize_t>(sizeof echo)) {
+            failure = "no echo within 2 s (message " + std::to_string(sent + 1) + ", recv " + std::to_string(got) +
+                      (got < 0 ? ", " + errno_name(errno) : "") + ")";
             break;
         }
     }
