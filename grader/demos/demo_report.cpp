@@ -1,6 +1,5 @@
 #include "demo_report.hpp"
 
-#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -10,7 +9,6 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
-#include <iostream>
 #include <thread>
 
 #include <CLI/CLI.hpp>

@@ -5,6 +5,7 @@
 /// gnuplot beside them. One Demo per program; main() ends with `return demo.finish();`.
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -37,7 +38,7 @@ public:
     /// A scratch folder of the demo's own under DIR (temporary files), made on first use.
     [[nodiscard]] std::filesystem::path scratch() const;
 
-    /// Starts a table; add rows with add_row().
+    /// Starts a table; add rows with add_row(). The reference stays valid as more tables come.
     Table& table(std::string title, std::vector<std::string> columns);
     /// A line printed under the tables: what the figures mean, or why a row is missing.
     void note(std::string line);
@@ -57,7 +58,7 @@ private:
     std::string name_, claim_;
     bool small_ = false;
     std::filesystem::path out_;
-    std::vector<Table> tables_;
+    std::deque<Table> tables_;  // a deque: table() hands out references that must stay valid
     std::vector<std::string> notes_;
     std::vector<grader::ChartScript> charts_;
     nlohmann::json figures_ = nlohmann::json::object();
