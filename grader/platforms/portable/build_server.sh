@@ -18,12 +18,21 @@ objects=.objects
 
 if [[ ${1:-} == --prepare ]]; then
     rm -rf "$objects" && mkdir -p "$objects"
+    # One compiler per CPU: setup runs on every push on GitHub Actions (4 CPUs there).
+    jobs=$(nproc 2>/dev/null || echo 1) running=0 failed=0
+    compile() { # COMMAND...: in the background, at most $jobs at a time; a failure is kept
+        if ((running >= jobs)); then wait -n || failed=1; running=$((running - 1)); fi
+        "$@" &
+        running=$((running + 1))
+    }
     for source in common/src/*.cpp common/src/http/*.cpp; do
-        "$cxx" "${flags[@]}" -c "$source" -o "$objects/$(basename "${source%.cpp}").o"
+        compile "$cxx" "${flags[@]}" -c "$source" -o "$objects/$(basename "${source%.cpp}").o"
     done
     for source in deps/llhttp/*.c; do
-        [[ -f $source ]] && gcc -O2 -w -Ideps/include -c "$source" -o "$objects/llhttp_$(basename "${source%.c}").o"
+        [[ -f $source ]] && compile gcc -O2 -w -Ideps/include -c "$source" -o "$objects/llhttp_$(basename "${source%.c}").o"
     done
+    while ((running > 0)); do wait -n || failed=1; running=$((running - 1)); done
+    ((failed == 0)) || { echo "build: common/ did not compile (the messages above)"; exit 1; }
     ar rcs "$objects/libc10k_common.a" "$objects"/*.o
     echo "build: common/ compiled with $("$cxx" --version | head -1)"
     exit 0
