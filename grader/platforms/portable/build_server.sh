@@ -19,9 +19,9 @@ objects=.objects
 if [[ ${1:-} == --prepare ]]; then
     rm -rf "$objects" && mkdir -p "$objects"
     # One compiler per CPU: setup runs on every push on GitHub Actions (4 CPUs there).
-    jobs=$(nproc 2>/dev/null || echo 1) running=0 failed=0
-    compile() { # COMMAND...: in the background, at most $jobs at a time; a failure is kept
-        if ((running >= jobs)); then wait -n || failed=1; running=$((running - 1)); fi
+    cpus=$(nproc 2>/dev/null || echo 1) running=0 failed=0
+    compile() { # COMMAND...: in the background, at most $cpus at a time; a failure is kept
+        if ((running >= cpus)); then wait -n || failed=1; running=$((running - 1)); fi
         "$@" &
         running=$((running + 1))
     }
