@@ -83,3 +83,19 @@ summary = open(sys.argv[2]).read()
 assert "100/100 points" in summary, summary[:200]
 print(f"github actions: {results['max_score']:g} points, {len(results['tests'])} tests")
 PY
+# A compile error: 0 of the lab's 100 points (not 0/0), the compiler's words in the summary.
+echo "int main( {" >"$repo/labs/01-blocking/server.cpp"
+(cd "$repo" && GITHUB_OUTPUT=$work/output-error GITHUB_STEP_SUMMARY=$work/summary-error bash .grader/github_step.sh) \
+    >"$work/gh-error.log" 2>&1 || { cat "$work/gh-error.log"; fail "github_step.sh with a compile error"; }
+python3 - "$work/output-error" "$work/summary-error" "$work/summary" <<'PY'
+import base64, json, re, sys
+results = json.loads(base64.b64decode(open(sys.argv[1]).read().strip()[len("result="):]))
+assert results["status"] == "error" and results["max_score"] == 100, (results["status"], results["max_score"])
+assert sum(t["score"] for t in results["tests"]) == 0
+summary = open(sys.argv[2]).read()
+assert "0/100 points" in summary and "error:" in summary, summary[:400]
+for path in sys.argv[2:]:  # every table row has its three cells, whatever the messages hold
+    for row in (line for line in open(path) if line.startswith("| ")):
+        assert len(re.findall(r"(?<!\\)\|", row)) == 4, row
+print("github actions: a compile error scores 0/100 and quotes the compiler")
+PY

@@ -110,5 +110,8 @@ TEST_CASE("report: GitHub's autograding reporter JSON: per-test scores that sum 
     for (const auto& test : results["tests"]) sum += test["score"].get<double>();
     CHECK(sum == 10);
     CHECK(results["tests"][1]["status"] == "fail");
-    CHECK(nlohmann::json::parse(format_error_report("classroom", "01", "x"))["status"] == "error");
+    nlohmann::json error = nlohmann::json::parse(format_error_report("classroom", "01", "does not compile", 110));
+    CHECK(error["status"] == "error");
+    CHECK(error["max_score"] == 110);  // the reporter then shows 0/110, not 0/0
+    CHECK(error["tests"][0]["score"] == 0);
 }

@@ -13,10 +13,16 @@ cp "labs/$lab"/*.cpp labs/"$lab"/*.hpp grading/submission/ 2>/dev/null
 python3 - grading/results.json <<'PY' | tee -a "${GITHUB_STEP_SUMMARY:-/dev/null}"
 import json, sys
 results = json.load(open(sys.argv[1]))
+cell = lambda text: str(text).replace("|", "\\|")  # a | inside a cell would end the cell
 score = sum(t.get("score", 0) for t in results["tests"])
 print(f"### Lab: {score:g}/{results['max_score']:g} points\n\n| test | points | |\n|---|---|---|")
 for t in results["tests"]:
     message = t.get("message", "").strip().splitlines()
-    print(f"| {t['name']} | {t.get('score', 0):g} | {'✓' if t['status'] == 'pass' else '✗ ' + (message[0] if message else '')} |")
+    verdict = "✓" if t["status"] == "pass" else "✗ " + (message[0] if message else "")
+    print(f"| {cell(t['name'])} | {t.get('score', 0):g} | {cell(verdict)} |")
+# Could not grade (a compile error): the whole message, so the compiler's words show too.
+for t in results["tests"]:
+    if t["status"] == "error":
+        print("\n~~~\n" + t.get("message", "").strip() + "\n~~~")
 PY
 echo "result=$(base64 -w0 grading/results.json)" >>"${GITHUB_OUTPUT:-/dev/null}"

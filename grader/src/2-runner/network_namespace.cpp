@@ -50,6 +50,8 @@ NetworkNamespaceGuard::NetworkNamespaceGuard(pid_t pid) {
     if (!entered) {
         if (original_ >= 0) ::close(original_);
         original_ = -1;
+        // No /proc/PID any more: the server exited first, which the test's verdict reports.
+        if (err == ENOENT || err == ESRCH) throw TestFailure("could not connect: the server had already exited");
         throw TestFailure(std::string("grader: cannot join the server's network namespace: ") + std::strerror(err));
     }
 }

@@ -276,7 +276,8 @@ std::string format_junit_report(const GradeReport& report) {
     return out.str();
 }
 
-std::string format_error_report(const std::string& format, const std::string& lab, const std::string& error) {
+std::string format_error_report(const std::string& format, const std::string& lab, const std::string& error,
+                                double max_score) {
     if (format == "junit")
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"lab " + xml_escape(lab) +
                "\" tests=\"1\" failures=\"1\" skipped=\"0\">\n  <testcase classname=\"" + xml_escape(lab) +
@@ -287,7 +288,7 @@ std::string format_error_report(const std::string& format, const std::string& la
                    .dump(2) + "\n";
     if (format == "autolab") return "grading could not run: " + error + "\n{\"scores\": {\"c10k\": 0}}\n";
     if (format == "classroom")
-        return nlohmann::json{{"version", 1}, {"status", "error"}, {"max_score", 0},
+        return nlohmann::json{{"version", 1}, {"status", "error"}, {"max_score", max_score},
                               {"tests", {{{"name", "grading"}, {"status", "error"}, {"score", 0},
                                           {"message", "grading could not run: " + error}}}}}
                    .dump() + "\n";

@@ -103,8 +103,10 @@ std::string format_autolab_report(const GradeReport& report);
 /// `name`, `status` pass/fail, `score`, `message`; the reporter sums the scores.
 std::string format_classroom_report(const GradeReport& report);
 
-/// A results file for when grading could not even start (bad spec, missing server):
-/// score 0 and @p error as the output, in @p format ("json", "gradescope" or "junit").
-std::string format_error_report(const std::string& format, const std::string& lab, const std::string& error);
+/// A results file for when grading could not even start (a compile error, a bad spec, no
+/// server): score 0 and @p error as the output, in any format but "text". @p max_score is
+/// the lab's total where it is known, so that GitHub's reporter shows 0 of it, not 0/0.
+std::string format_error_report(const std::string& format, const std::string& lab, const std::string& error,
+                                double max_score = 0);
 
 }  // namespace c10k::grader

@@ -52,6 +52,17 @@ c10k::grader::LabSpec load_spec_with_hidden(const c10k::grader::LabLocation& loc
     return spec;
 }
 
+// The points a submission could have had; 0 when the lab or its spec cannot be read (the
+// error report then says 0 of 0, which is still better than no report at all).
+double lab_total(const std::string& lab, const std::string& source_root, const std::string& build_root,
+                 bool with_hidden) {
+    try {
+        return load_spec_with_hidden(c10k::grader::locate_lab(lab, source_root, build_root), with_hidden).max_score();
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
 // `c10k-grade batch SUBMISSIONS --lab NN ...`: every subfolder built and graded.
 int batch_main(int argc, char** argv) {
     using namespace c10k::grader;
@@ -189,7 +200,8 @@ int main(int argc, char** argv) {
         if (errors.size() > 4000) errors = errors.substr(0, 4000) + "\n[... build log trimmed]";
         std::string why = "the submission does not compile:\n" + errors;
         std::cerr << "c10k-grade: " << why << "\n";
-        write_output(format == "text" ? why + "\n" : format_error_report(format, lab, why));
+        write_output(format == "text" ? why + "\n"
+                                      : format_error_report(format, lab, why, lab_total(lab, source_root, build_root, !no_hidden)));
         return kUsageError;
     }
     try {
@@ -200,9 +212,6 @@ int main(int argc, char** argv) {
         options.server = server.empty() ? location.student_server : std::filesystem::path(server);
         options.seed = seed;
         options.network_namespaces = !no_netns;
-        options.machine = machine == "small"  ? GradeOptions::Machine::small
-                          : machine == "full" ? GradeOptions::Machine::full
-                                              : GradeOptions::Machine::automatic;
         options.machine = machine == "small"  ? GradeOptions::Machine::small
                           : machine == "full" ? GradeOptions::Machine::full
                                               : GradeOptions::Machine::automatic;
