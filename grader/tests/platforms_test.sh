@@ -58,6 +58,13 @@ scores = json.loads(last)["scores"]
 assert list(scores) == ["c10k"] and 0 <= scores["c10k"] < 110, scores
 print(f"autolab: starter {scores}")
 PY
+# A grader that cannot be set up (no working compiler here) is a staff-side failure: no
+# scores line, so Autolab shows an autograder failure, never a 0 for the student.
+mkdir -p "$work/autolab-broken"
+cp "$work/autolab/Makefile" "$work/autolab/autograde.tar" "$starter" "$work/autolab-broken/"
+! CXX=false make -s -C "$work/autolab-broken" >"$work/autolab-broken.log" 2>&1 || fail "autolab: a failed setup must fail"
+grep -q "could not be set up -- a staff-side problem" "$work/autolab-broken.log" || { cat "$work/autolab-broken.log"; fail "autolab: the setup failure is not named"; }
+! grep -q '"scores"' "$work/autolab-broken.log" || fail "autolab: a failed setup must not score"
 
 # --- GitHub Actions
 make -s -C "$source_dir" github-actions LAB=01 BUILD_DIR="$build_dir" >"$work/make.log" || { cat "$work/make.log"; exit 1; }
@@ -99,3 +106,9 @@ for path in sys.argv[2:]:  # every table row has its three cells, whatever the m
         assert len(re.findall(r"(?<!\\)\|", row)) == 4, row
 print("github actions: a compile error scores 0/100 and quotes the compiler")
 PY
+# The grader cannot be set up: a red step whose summary says so, and no result to score.
+! (cd "$repo" && CXX=false GITHUB_OUTPUT=$work/output-broken GITHUB_STEP_SUMMARY=$work/summary-broken \
+    bash .grader/github_step.sh) >"$work/gh-broken.log" 2>&1 || fail "github_step.sh: a failed setup must fail"
+grep -q "The grader could not be set up" "$work/summary-broken" || { cat "$work/gh-broken.log"; fail "github actions: the setup failure is not in the summary"; }
+grep -q "common/ did not compile" "$work/summary-broken" || fail "github actions: the summary lacks the build's words"
+[[ ! -s $work/output-broken ]] || fail "github actions: a failed setup must not give the reporter a result"

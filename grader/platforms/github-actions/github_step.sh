@@ -8,7 +8,13 @@ grader=.grader
 lab=$(cat "$grader/lab")
 mkdir -p grading grading/submission
 cp "labs/$lab"/*.cpp labs/"$lab"/*.hpp grading/submission/ 2>/dev/null
-"$grader/build_server.sh" --prepare >grading/prepare.log 2>&1 || { cat grading/prepare.log; exit 1; }
+if ! "$grader/build_server.sh" --prepare >grading/prepare.log 2>&1; then
+    # The grader itself (the template's .grader/), not the student's code: say so, no score.
+    { echo "### The grader could not be set up"
+      echo "A problem in the template's .grader/, not in your code: tell your instructor."
+      printf '\n~~~\n%s\n~~~\n' "$(tail -40 grading/prepare.log)"; } | tee -a "${GITHUB_STEP_SUMMARY:-/dev/null}"
+    exit 1
+fi
 "$grader/grade.sh" grading/submission classroom grading/results.json
 python3 - grading/results.json <<'PY' | tee -a "${GITHUB_STEP_SUMMARY:-/dev/null}"
 import json, sys
