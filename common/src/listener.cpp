@@ -28,8 +28,8 @@ SocketAddress make_socket_address(const std::string& host, std::uint16_t port) {
     return address;
 }
 
-Fd open_listener(const ServerOptions& options, int backlog, int socket_flags, bool reuse_port) {
-    SocketAddress address = make_socket_address(options.host, options.port);
+namespace {
+Fd listen_on(const SocketAddress& address, int backlog, int socket_flags, bool reuse_port) {
     Fd listener{check_syscall(::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC | socket_flags, 0),
                               "socket")};
     // Lets a restarted server bind while old connections sit in TIME_WAIT.
@@ -42,6 +42,19 @@ Fd open_listener(const ServerOptions& options, int backlog, int socket_flags, bo
     check_syscall(::bind(listener.get(), address.get(), address.length), "bind");
     check_syscall(::listen(listener.get(), backlog), "listen");
     return listener;
+}
+}  // namespace
+
+Fd open_listener(const ServerOptions& options, int backlog, int socket_flags, bool reuse_port) {
+    return listen_on(make_socket_address(options.host, options.port), backlog, socket_flags, reuse_port);
+}
+
+Fd open_sibling_listener(int listener, int backlog) {
+    SocketAddress address;
+    address.length = sizeof address.storage;
+    check_syscall(::getsockname(listener, reinterpret_cast<sockaddr*>(&address.storage), &address.length),
+                  "getsockname");
+    return listen_on(address, backlog, 0, /*reuse_port=*/true);
 }
 
 std::uint16_t local_port(int fd) {

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 
 #include <atomic>
 
@@ -44,6 +45,14 @@ sigset_t block_stop_signals() {
     sigdelset(&previous, SIGTERM);  // the mask to wait with: as before, minus the stop signals
     sigdelset(&previous, SIGINT);
     return previous;
+}
+
+Fd open_stop_signalfd() {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    return Fd{check_syscall(::signalfd(-1, &stop_signals, SFD_CLOEXEC), "signalfd")};
 }
 
 }  // namespace c10k

@@ -32,6 +32,7 @@
 #include "c10k/server_cli.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
+#include "c10k/uring.hpp"
 
 namespace {
 
@@ -59,18 +60,6 @@ std::uint64_t tag(Op op, int fd) { return (std::uint64_t(op) << 32) | std::uint3
 [[maybe_unused]] Op tag_op(std::uint64_t user_data) { return static_cast<Op>(user_data >> 32); }
 [[maybe_unused]] int tag_fd(std::uint64_t user_data) { return static_cast<int>(user_data & 0xffffffffu); }
 
-// A free submission entry. When the queue is full, submit what is queued to make room.
-io_uring_sqe* next_sqe(io_uring& ring) {
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-    while (!sqe) {
-        int ret = io_uring_submit(&ring);
-        if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
-            throw c10k::SyscallError("io_uring_submit", -ret);
-        sqe = io_uring_get_sqe(&ring);
-    }
-    return sqe;
-}
-
 // In a proactor even a stop signal is a completion: SIGTERM and SIGINT stay blocked
 // (c10k::block_stop_signals) and are read from a signalfd through the ring, so they wake
 // the wait like any other result -- no EINTR, no race with the wait.
@@ -79,22 +68,14 @@ struct StopSignal {
     signalfd_siginfo info{};
 };
 
-Fd open_stop_signalfd() {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    return Fd{c10k::check_syscall(::signalfd(-1, &stop_signals, SFD_CLOEXEC), "signalfd")};
-}
-
 void submit_stop_read(io_uring& ring, StopSignal& stop) {
-    io_uring_sqe* sqe = next_sqe(ring);
+    io_uring_sqe* sqe = c10k::next_sqe(ring);
     io_uring_prep_read(sqe, stop.fd.get(), &stop.info, sizeof stop.info, 0);
     io_uring_sqe_set_data64(sqe, tag(Op::stop, stop.fd.get()));
 }
 
 void submit_accept(io_uring& ring, int listener) {
-    io_uring_sqe* sqe = next_sqe(ring);
+    io_uring_sqe* sqe = c10k::next_sqe(ring);
     io_uring_prep_accept(sqe, listener, nullptr, nullptr, SOCK_CLOEXEC);
     io_uring_sqe_set_data64(sqe, tag(Op::accept, listener));
 }
@@ -162,7 +143,7 @@ void submit_accept(io_uring& ring, int listener) {
 
 void run_event_loop(io_uring& ring, int listener) {
     Connections connections;
-    StopSignal stop{open_stop_signalfd()};
+    StopSignal stop{c10k::open_stop_signalfd()};
     submit_stop_read(ring, stop);
     submit_accept(ring, listener);
     // TODO(student): step 1. Until a stop completion arrives: submit what is queued and
@@ -185,10 +166,10 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "server: %s\n", c10k::io_uring_unavailable_reason(-ret).c_str());
             return 1;
         }
+        c10k::RingGuard release_ring{ring};  // on every way out, after what requests point into
         Fd listener = c10k::open_listener(options);
         c10k::announce_listening(listener.get());
         run_event_loop(ring, listener.get());
-        io_uring_queue_exit(&ring);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "server: %s\n", error.what());
         return 1;

@@ -32,6 +32,7 @@
 #include "c10k/server_cli.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
+#include "c10k/uring.hpp"
 
 namespace {
 
@@ -130,17 +131,6 @@ struct Server {
     signalfd_siginfo stop_info{};
     bool running = true;
 };
-
-io_uring_sqe* next_sqe(io_uring& ring) {
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-    while (!sqe) {
-        int ret = io_uring_submit(&ring);
-        if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
-            throw c10k::SyscallError("io_uring_submit", -ret);
-        sqe = io_uring_get_sqe(&ring);
-    }
-    return sqe;
-}
 
 void submit_multishot_accept(Server& server) {
     // TODO(student): step 1. One accept request that keeps producing a completion per new
@@ -256,16 +246,8 @@ void handle_completion(Server& server, const io_uring_cqe& cqe) {
     if (c.finished()) server.connections.erase(it);  // nothing in flight refers to it any more
 }
 
-Fd open_stop_signalfd() {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    return Fd{c10k::check_syscall(::signalfd(-1, &stop_signals, SFD_CLOEXEC), "signalfd")};
-}
-
 void run_event_loop(Server& server) {
-    io_uring_sqe* sqe = next_sqe(server.ring);
+    io_uring_sqe* sqe = c10k::next_sqe(server.ring);
     io_uring_prep_read(sqe, server.stop_fd.get(), &server.stop_info, sizeof server.stop_info, 0);
     io_uring_sqe_set_data64(sqe, tag(Op::stop, server.stop_fd.get()));
     submit_multishot_accept(server);
@@ -314,11 +296,11 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "server: %s\n", c10k::io_uring_unavailable_reason(-ret).c_str());
             return 1;
         }
+        c10k::RingGuard release_ring{ring};  // on every way out, after what requests point into
         Fd listener = c10k::open_listener(options);
-        Server server{ring, listener.get(), BufferRing(ring), {}, {}, open_stop_signalfd()};
+        Server server{ring, listener.get(), BufferRing(ring), {}, {}, c10k::open_stop_signalfd()};
         c10k::announce_listening(listener.get());
         run_event_loop(server);
-        io_uring_queue_exit(&ring);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "server: %s\n", error.what());
         return 1;

@@ -1,6 +1,11 @@
 // TinyGate's command line: where to listen, where the origin is, which model to run.
 //   server --port P [--host H] --upstream HOST:PORT --model threads|epoll|io_uring
 //          [--workers N] [--upstream-timeout SECONDS] [--pool N]
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <stdexcept>
 
@@ -8,6 +13,7 @@
 #include "c10k/open_files.hpp"
 #include "c10k/server_cli.hpp"
 #include "c10k/stop_signals.hpp"
+#include "c10k/syscall_error.hpp"
 #include "proxy.hpp"
 #include "upstream.hpp"
 
@@ -35,7 +41,15 @@ int main(int argc, char** argv) {
     config.upstream_timeout = std::chrono::milliseconds(static_cast<long>(timeout_seconds * 1000));
     c10k::install_stop_signals();
     c10k::raise_open_file_limit();
-    c10k::Fd listener = c10k::open_listener(options, SOMAXCONN, 0, /*reuse_port=*/false);
+    // SO_REUSEPORT: event loops may open siblings of it (c10k::open_sibling_listener).
+    c10k::Fd listener = c10k::open_listener(options, SOMAXCONN, 0, /*reuse_port=*/true);
+    // Accepted sockets inherit TCP_NODELAY from the listener (Linux): a response that leaves
+    // in two sends must not wait for the client's delayed ACK (Nagle: 40 ms a response).
+    int one = 1;
+    if (::setsockopt(listener.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+        c10k::log_syscall_error("setsockopt(TCP_NODELAY)", errno);
+        return 1;
+    }
     c10k::announce_listening(listener.get());
     if (model == "threads") return tinygate::run_threads(std::move(listener), config);
     if (model == "epoll") return tinygate::run_epoll(std::move(listener), config);

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <stdexcept>
 
+#include "c10k/syscall_error.hpp"
+
 namespace tinygate {
 
 c10k::SocketAddress parse_upstream(const std::string& host_port) {
@@ -35,13 +37,25 @@ std::string peer_address(int fd) {
     return text;
 }
 
+c10k::Fd upstream_socket(const c10k::SocketAddress& upstream, int flags) {
+    c10k::Fd fd{::socket(upstream.family(), SOCK_STREAM | SOCK_CLOEXEC | flags, 0)};
+    if (!fd) {
+        c10k::log_syscall_error("socket", errno);
+        return fd;
+    }
+    int one = 1;
+    if (::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+        c10k::log_syscall_error("setsockopt(TCP_NODELAY)", errno);
+        fd.reset();
+    }
+    return fd;
+}
+
 std::optional<c10k::Fd> connect_with_timeout(const c10k::SocketAddress& upstream, std::chrono::milliseconds timeout,
                                              UpstreamFailure& failure) {
-    c10k::Fd fd{::socket(upstream.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
     failure.status = 502;
+    c10k::Fd fd = upstream_socket(upstream, SOCK_NONBLOCK);
     if (!fd) return std::nullopt;
-    int one = 1;
-    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (::connect(fd.get(), upstream.get(), upstream.length) != 0 && errno != EINPROGRESS) return std::nullopt;
     pollfd pfd{fd.get(), POLLOUT, 0};
     int ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));

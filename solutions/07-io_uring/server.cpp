@@ -27,6 +27,7 @@
 #include "c10k/server_cli.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
+#include "c10k/uring.hpp"
 
 namespace {
 
@@ -59,18 +60,6 @@ Op tag_op(std::uint64_t user_data) { return static_cast<Op>(user_data >> 32); }
 int tag_fd(std::uint64_t user_data) { return static_cast<int>(user_data & 0xffffffffu); }
 // slide-end: user-data
 
-// A free submission entry. When the queue is full, submit what is queued to make room.
-io_uring_sqe* next_sqe(io_uring& ring) {
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-    while (!sqe) {
-        int ret = io_uring_submit(&ring);
-        if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
-            throw c10k::SyscallError("io_uring_submit", -ret);
-        sqe = io_uring_get_sqe(&ring);
-    }
-    return sqe;
-}
-
 // slide-begin: stop-signal
 // In a proactor even a stop signal is a completion: SIGTERM and SIGINT stay blocked
 // (c10k::block_stop_signals) and are read from a signalfd through the ring, so they wake
@@ -80,16 +69,8 @@ struct StopSignal {
     signalfd_siginfo info{};
 };
 
-Fd open_stop_signalfd() {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    return Fd{c10k::check_syscall(::signalfd(-1, &stop_signals, SFD_CLOEXEC), "signalfd")};
-}
-
 void submit_stop_read(io_uring& ring, StopSignal& stop) {
-    io_uring_sqe* sqe = next_sqe(ring);
+    io_uring_sqe* sqe = c10k::next_sqe(ring);
     io_uring_prep_read(sqe, stop.fd.get(), &stop.info, sizeof stop.info, 0);
     io_uring_sqe_set_data64(sqe, tag(Op::stop, stop.fd.get()));
 }
@@ -97,19 +78,19 @@ void submit_stop_read(io_uring& ring, StopSignal& stop) {
 
 // slide-begin: submit
 void submit_accept(io_uring& ring, int listener) {
-    io_uring_sqe* sqe = next_sqe(ring);
+    io_uring_sqe* sqe = c10k::next_sqe(ring);
     io_uring_prep_accept(sqe, listener, nullptr, nullptr, SOCK_CLOEXEC);
     io_uring_sqe_set_data64(sqe, tag(Op::accept, listener));
 }
 
 void submit_recv(io_uring& ring, int fd, Connection& c) {
-    io_uring_sqe* sqe = next_sqe(ring);
+    io_uring_sqe* sqe = c10k::next_sqe(ring);
     io_uring_prep_recv(sqe, fd, c.buffer.data(), c.buffer.size(), 0);
     io_uring_sqe_set_data64(sqe, tag(Op::recv, fd));
 }
 
 void submit_send(io_uring& ring, int fd, Connection& c) {
-    io_uring_sqe* sqe = next_sqe(ring);
+    io_uring_sqe* sqe = c10k::next_sqe(ring);
     io_uring_prep_send(sqe, fd, c.buffer.data() + c.sent, c.length - c.sent, MSG_NOSIGNAL);
     io_uring_sqe_set_data64(sqe, tag(Op::send, fd));
 }
@@ -208,14 +189,6 @@ int setup_ring(io_uring& ring) {
 }
 // slide-end: setup
 
-// Releases the ring on every way out of main, an exception included, as liburing's
-// examples call io_uring_queue_exit on each exit path. Declared after what requests in
-// flight write into (the connections' buffers, the signal's info), it is released first.
-struct RingGuard {
-    io_uring& ring;
-    ~RingGuard() { io_uring_queue_exit(&ring); }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -225,13 +198,13 @@ int main(int argc, char** argv) {
         (void)c10k::block_stop_signals();  // from now on they arrive through the signalfd
         c10k::raise_open_file_limit();
         Connections connections;
-        StopSignal stop{open_stop_signalfd()};
+        StopSignal stop{c10k::open_stop_signalfd()};
         io_uring ring;
         if (int ret = setup_ring(ring); ret < 0) {
             std::fprintf(stderr, "server: %s\n", c10k::io_uring_unavailable_reason(-ret).c_str());
             return 1;
         }
-        RingGuard release_ring{ring};
+        c10k::RingGuard release_ring{ring};
         Fd listener = c10k::open_listener(options);
         c10k::announce_listening(listener.get());
         run_event_loop(ring, listener.get(), connections, stop);

@@ -35,6 +35,7 @@
 #include "c10k/server_cli.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
+#include "c10k/uring.hpp"
 
 namespace {
 
@@ -156,27 +157,16 @@ struct Server {
     bool running = true;
 };
 
-io_uring_sqe* next_sqe(io_uring& ring) {
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-    while (!sqe) {
-        int ret = io_uring_submit(&ring);
-        if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
-            throw c10k::SyscallError("io_uring_submit", -ret);
-        sqe = io_uring_get_sqe(&ring);
-    }
-    return sqe;
-}
-
 // slide-begin: submit
 // slide-begin: submit-multishot
 void submit_multishot_accept(Server& server) {
-    io_uring_sqe* sqe = next_sqe(server.ring);
+    io_uring_sqe* sqe = c10k::next_sqe(server.ring);
     io_uring_prep_multishot_accept(sqe, server.listener, nullptr, nullptr, SOCK_CLOEXEC);
     io_uring_sqe_set_data64(sqe, tag(Op::accept, server.listener));
 }
 
 void submit_multishot_recv(Server& server, int fd, Connection& c) {
-    io_uring_sqe* sqe = next_sqe(server.ring);
+    io_uring_sqe* sqe = c10k::next_sqe(server.ring);
     io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;  // the kernel picks a buffer from our group
     sqe->buf_group = kBufferGroup;
@@ -189,7 +179,7 @@ void submit_multishot_recv(Server& server, int fd, Connection& c) {
 void submit_send(Server& server, int fd, Connection& c) {
     for (Chunk& chunk : c.chunks) {
         if (chunk.sent == chunk.length) continue;
-        io_uring_sqe* sqe = next_sqe(server.ring);
+        io_uring_sqe* sqe = c10k::next_sqe(server.ring);
         char* data = server.buffers.buffer(chunk.buffer_id) + chunk.sent;
         if (g_settings.zero_copy)
             io_uring_prep_send_zc(sqe, fd, data, chunk.length - chunk.sent, MSG_NOSIGNAL, 0);
@@ -206,7 +196,7 @@ void submit_send(Server& server, int fd, Connection& c) {
 // cancelled) until they drain, so one client that never reads cannot take every buffer.
 void pause_if_full(Server& server, int fd, Connection& c) {
     if (c.chunks.size() < kMaxChunksPerConnection || !c.receiving || c.paused) return;
-    io_uring_sqe* sqe = next_sqe(server.ring);
+    io_uring_sqe* sqe = c10k::next_sqe(server.ring);
     io_uring_prep_cancel64(sqe, tag(Op::recv, fd), 0);
     io_uring_sqe_set_data64(sqe, tag(Op::cancel, fd));
     c.paused = true;
@@ -321,17 +311,9 @@ void handle_completion(Server& server, const io_uring_cqe& cqe) {
     if (c.finished()) server.connections.erase(it);  // nothing in flight refers to it any more
 }
 
-Fd open_stop_signalfd() {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    return Fd{c10k::check_syscall(::signalfd(-1, &stop_signals, SFD_CLOEXEC), "signalfd")};
-}
-
 // slide-begin: event-loop
 void run_event_loop(Server& server) {
-    io_uring_sqe* sqe = next_sqe(server.ring);
+    io_uring_sqe* sqe = c10k::next_sqe(server.ring);
     io_uring_prep_read(sqe, server.stop_fd.get(), &server.stop_info, sizeof server.stop_info, 0);
     io_uring_sqe_set_data64(sqe, tag(Op::stop, server.stop_fd.get()));
     submit_multishot_accept(server);
@@ -366,14 +348,6 @@ int init_ring(io_uring& ring) {
 }
 // slide-end: setup
 
-// Releases the ring on every way out of main, an exception included, as liburing's
-// examples call io_uring_queue_exit on each exit path. The server goes before it: its
-// BufferRing unregisters its buffers first, so no recv can write into them once freed.
-struct RingGuard {
-    io_uring& ring;
-    ~RingGuard() { io_uring_queue_exit(&ring); }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -394,9 +368,9 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "server: %s\n", c10k::io_uring_unavailable_reason(-ret).c_str());
             return 1;
         }
-        RingGuard release_ring{ring};
+        c10k::RingGuard release_ring{ring};
         Fd listener = c10k::open_listener(options);
-        Server server{ring, listener.get(), BufferRing(ring), {}, {}, open_stop_signalfd()};
+        Server server{ring, listener.get(), BufferRing(ring), {}, {}, c10k::open_stop_signalfd()};
         c10k::announce_listening(listener.get());
         run_event_loop(server);
     } catch (const std::exception& error) {

@@ -1,31 +1,33 @@
-// TinyGate, io_uring model: one ring per worker. Nothing is called that could wait: accepts,
-// receives, sends and connects are submitted and their completions handled, so the loop's
-// only syscall is io_uring_enter -- submitting a turn's work and waiting, in one. Receives
-// take a buffer from a ring of provided buffers only when data arrives, so 10,000 idle
-// clients hold no buffers; sends go from a buffer nobody touches until it completes.
+// TinyGate, io_uring model: the exchange (exchange.cpp) driven by completions. One ring per
+// worker. Nothing is called that could wait: accepts, receives, sends and connects are
+// submitted, and their completions reported to the exchange, so in steady state the loop's
+// only syscall is io_uring_enter -- submitting a turn's work and waiting, in one.
+// Receives take a buffer from the kernel only when data arrives (provided buffers), so
+// 10,000 idle clients hold none; a response body leaves from the very buffer it arrived in,
+// so it is copied only by the kernel, in and out, as nginx's bodies are.
 #include <liburing.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/mman.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <list>
+#include <cstdio>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <thread>
 #include <vector>
 
-#include "c10k/http/forwarding.hpp"
-#include "c10k/http/parser.hpp"
 #include "c10k/io_uring_support.hpp"
+#include "c10k/listener.hpp"
 #include "c10k/stop_signals.hpp"
 #include "c10k/syscall_error.hpp"
+#include "c10k/uring.hpp"
+#include "exchange.hpp"
 #include "proxy.hpp"
 #include "upstream.hpp"
 
@@ -33,496 +35,386 @@ namespace tinygate {
 namespace {
 
 using c10k::Fd;
-using Clock = std::chrono::steady_clock;
-namespace http = c10k::http;
 
 constexpr unsigned kRingEntries = 4096;
-constexpr unsigned kBufferCount = 1024;    // provided receive buffers per ring
-constexpr unsigned kBufferSize = 16384;
-constexpr unsigned short kBufferGroup = 0;
-constexpr std::size_t kBufferLimit = 256 * 1024;  // per direction: beyond it, stop receiving from the source
+constexpr unsigned kCompletionEntries = 32768;  // more than 10,000 idle clients' receives ending at once
 
-// Receive buffers the kernel picks from when data arrives (liburing 2.3: mapped by hand).
+// Receive buffers come in two groups. Requests are small, and a thousand clients may send
+// at once: many small buffers. Bodies from the origin are large: buffers of 64 KiB and room
+// for a head, so a 64 KiB answer comes in one receive and leaves in one send -- and few of
+// them, taken in turn, so they stay in the CPU's cache (1,024 buffers of 16 KiB made the
+// kernel's copy into them a third of this proxy's CPU time at 64 KiB, `make race-proxy`).
+struct BufferGroup {
+    unsigned short id;
+    unsigned count;  // a power of two: the ring's size
+    unsigned size;
+};
+constexpr BufferGroup kClientBuffers{0, 1024, 4096};
+constexpr BufferGroup kOriginBuffers{1, 64, 65536 + 8192};
+// Sends that keep a buffer of the origin's group (a body sent as it came) take at most half
+// of them; past that, bodies are copied, so clients that never read cannot starve receives.
+constexpr unsigned kMaxLent = kOriginBuffers.count / 2;
+
+// A group of provided buffers: memory the kernel picks from when data arrives, through a
+// ring the two share (liburing 2.3: mapped by hand). The memory is touched once here, so the
+// proxy's resident size does not grow as the ring goes round.
 class ProvidedBuffers {
 public:
-    explicit ProvidedBuffers(io_uring& ring) : ring_(ring), memory_(std::size_t(kBufferCount) * kBufferSize) {
-        std::size_t bytes = kBufferCount * sizeof(io_uring_buf);
-        void* mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
-        if (mapped == MAP_FAILED) throw c10k::SyscallError("mmap", errno);
-        buffers_ = static_cast<io_uring_buf_ring*>(mapped);
+    ProvidedBuffers(io_uring& ring, BufferGroup group) : group_(group) {
+        ring_bytes_ = group.count * sizeof(io_uring_buf);
+        memory_bytes_ = std::size_t(group.count) * group.size;
+        void* ring_memory = ::mmap(nullptr, ring_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+        if (ring_memory == MAP_FAILED) throw c10k::SyscallError("mmap", errno);
+        ring_ = static_cast<io_uring_buf_ring*>(ring_memory);
+        void* memory = ::mmap(nullptr, memory_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE | MAP_POPULATE, -1, 0);
+        if (memory == MAP_FAILED) {
+            ::munmap(ring_memory, ring_bytes_);
+            throw c10k::SyscallError("mmap", errno);
+        }
+        memory_ = static_cast<char*>(memory);
         io_uring_buf_reg registration{};
-        registration.ring_addr = reinterpret_cast<std::uint64_t>(buffers_);
-        registration.ring_entries = kBufferCount;
-        registration.bgid = kBufferGroup;
+        registration.ring_addr = reinterpret_cast<std::uint64_t>(ring_);
+        registration.ring_entries = group.count;
+        registration.bgid = group.id;
         if (int ret = io_uring_register_buf_ring(&ring, &registration, 0); ret < 0) {
-            ::munmap(mapped, bytes);
+            unmap();
             throw c10k::SyscallError("io_uring_register_buf_ring", -ret);
         }
-        io_uring_buf_ring_init(buffers_);
-        for (unsigned id = 0; id < kBufferCount; ++id) add(id, static_cast<int>(id));
-        io_uring_buf_ring_advance(buffers_, kBufferCount);
+        io_uring_buf_ring_init(ring_);
+        for (unsigned id = 0; id < group.count; ++id) add(id, static_cast<int>(id));
+        io_uring_buf_ring_advance(ring_, static_cast<int>(group.count));
     }
-    ~ProvidedBuffers() {
-        io_uring_unregister_buf_ring(&ring_, kBufferGroup);
-        ::munmap(buffers_, kBufferCount * sizeof(io_uring_buf));
-    }
+    // The ring's registration ends with the ring itself (io_uring_queue_exit), which goes first.
+    ~ProvidedBuffers() { unmap(); }
     ProvidedBuffers(const ProvidedBuffers&) = delete;
     ProvidedBuffers& operator=(const ProvidedBuffers&) = delete;
 
-    std::string_view data(unsigned id, std::size_t length) const {
-        return {memory_.data() + std::size_t(id) * kBufferSize, length};
+    [[nodiscard]] unsigned short id() const { return group_.id; }
+    [[nodiscard]] std::string_view bytes(unsigned buffer, std::size_t length) const {
+        return {memory_ + std::size_t(buffer) * group_.size, length};
     }
-    void recycle(unsigned id) {
-        add(id, 0);
-        io_uring_buf_ring_advance(buffers_, 1);
+    void give_back(unsigned buffer) {
+        add(buffer, 0);
+        io_uring_buf_ring_advance(ring_, 1);
     }
 
 private:
-    void add(unsigned id, int offset) {
-        io_uring_buf_ring_add(buffers_, memory_.data() + std::size_t(id) * kBufferSize, kBufferSize,
-                              static_cast<unsigned short>(id), io_uring_buf_ring_mask(kBufferCount), offset);
+    void add(unsigned buffer, int offset) {
+        io_uring_buf_ring_add(ring_, memory_ + std::size_t(buffer) * group_.size, group_.size,
+                              static_cast<unsigned short>(buffer), io_uring_buf_ring_mask(group_.count), offset);
     }
-    io_uring& ring_;
-    std::vector<char> memory_;
-    io_uring_buf_ring* buffers_ = nullptr;
+    void unmap() {
+        ::munmap(memory_, memory_bytes_);
+        ::munmap(ring_, ring_bytes_);
+    }
+    BufferGroup group_;
+    io_uring_buf_ring* ring_ = nullptr;
+    char* memory_ = nullptr;
+    std::size_t ring_bytes_ = 0, memory_bytes_ = 0;
 };
 
-struct Endpoint;
+// A buffer a receive took out of the ring. It goes back when the lease ends: right after
+// its bytes were handled -- or, when a send points into it, once that send completed.
+class Lease {
+public:
+    Lease() = default;
+    Lease(ProvidedBuffers& group, unsigned buffer) : group_(&group), buffer_(buffer) {}
+    Lease(Lease&& other) noexcept : group_(std::exchange(other.group_, nullptr)), buffer_(other.buffer_) {}
+    Lease& operator=(Lease&& other) noexcept {
+        if (this != &other) {
+            end();
+            group_ = std::exchange(other.group_, nullptr);
+            buffer_ = other.buffer_;
+        }
+        return *this;
+    }
+    ~Lease() { end(); }
+    explicit operator bool() const { return group_ != nullptr; }
+    [[nodiscard]] std::string_view bytes(std::size_t length) const { return group_->bytes(buffer_, length); }
+    void end() {
+        if (group_) group_->give_back(buffer_);
+        group_ = nullptr;
+    }
 
-// One kind of request an endpoint can have in flight; its address is the user_data.
+private:
+    ProvidedBuffers* group_ = nullptr;
+    unsigned buffer_ = 0;
+};
+
+// One kind of request in flight; the address of its Op is the request's user_data.
+enum class OpKind { accept, stop, wake, tick, ignored, recv, send, connect };
 struct Op {
-    enum class Kind { accept, recv, send, connect, tick, stop, wake } kind;
-    Endpoint* owner = nullptr;
+    OpKind kind;
+    Connection* owner = nullptr;
     bool in_flight = false;
 };
 
-// A socket and its two byte queues: `sending` is in the kernel's hands until its
-// completion, `out` collects what comes next.
-struct Endpoint {
-    enum class Kind { client, upstream } kind;
-    Fd fd;
-    Op recv{Op::Kind::recv, this}, send{Op::Kind::send, this}, connect{Op::Kind::connect, this};
-    std::string sending, out;
-    bool closed = false;  // shut down: waiting for its requests to complete before it is freed
-    explicit Endpoint(Kind k, Fd f) : kind(k), fd(std::move(f)) {}
-    [[nodiscard]] bool idle_in_kernel() const { return !recv.in_flight && !send.in_flight && !connect.in_flight; }
-    [[nodiscard]] std::size_t queued() const { return sending.size() + out.size(); }
+// What io_uring adds to a connection: its requests in flight, and what the send in flight
+// points into, untouched until it completes -- owned bytes (`sending`), and body bytes in a
+// leased receive buffer (`lent`).
+struct Requests {
+    explicit Requests(Connection* self) : recv{OpKind::recv, self}, send{OpKind::send, self}, connect{OpKind::connect, self} {}
+    Op recv, send, connect;
+    std::string sending;
+    Lease lease;
+    std::string_view lent;
+    iovec pieces[2]{};
+    msghdr message{};
+    [[nodiscard]] bool idle() const { return !recv.in_flight && !send.in_flight && !connect.in_flight; }
+};
+struct UringClient final : Client, Requests {
+    explicit UringClient(Fd f) : Client(std::move(f)), Requests(this) {}
+};
+struct UringUpstream final : Upstream, Requests {
+    explicit UringUpstream(Fd f) : Upstream(std::move(f)), Requests(this) {}
 };
 
-struct Client;
-
-struct Upstream : Endpoint {
-    explicit Upstream(Fd f) : Endpoint(Kind::upstream, std::move(f)) {}
-    bool connected = false;
-    http::Parser responses{http::Parser::Kind::responses};
-    Client* client = nullptr;  // nullptr while idle in the pool
-};
-
-struct Client : Endpoint {
-    explicit Client(Fd f) : Endpoint(Kind::client, std::move(f)), address(peer_address(fd.get())) {}
-    std::string address;
-    http::Parser requests{http::Parser::Kind::requests};
-    std::string in;
-    bool closing = false;  // close once everything is sent
-    bool exchanging = false, request_done = false, response_started = false;
-    http::MessageHead request;
-    Upstream* upstream = nullptr;
-    http::ClientResponse response;
-    Clock::time_point answer_by;
-};
-
-Fd open_stop_signalfd() {
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    return Fd{c10k::check_syscall(::signalfd(-1, &stop, SFD_CLOEXEC), "signalfd")};
+// The exchange hands back its own types; each of them is one of ours.
+Requests& requests_of(Connection& c) {
+    if (c.side == Connection::Side::client) return static_cast<UringClient&>(c);
+    return static_cast<UringUpstream&>(c);
 }
+const Requests& requests_of(const Connection& c) { return requests_of(const_cast<Connection&>(c)); }
 
-class Loop {
+class UringLoop final : public Exchange {
 public:
     /// @p all_stop: an eventfd every loop polls; the loop whose signalfd got the stop signal
     /// writes it, so every other loop stops too (a signal is read by one signalfd only).
-    Loop(int listener, const ProxyConfig& config, int all_stop)
-        : listener_(listener), config_(config), all_stop_(all_stop) {
+    /// Throws c10k::SyscallError when the ring or its buffers cannot be set up.
+    UringLoop(int listener, const ProxyConfig& config, int all_stop)
+        : Exchange(config), listener_(listener), all_stop_(all_stop) {
+        // One thread submits, and it needs completions only when it waits: the kernel runs
+        // their work in batches inside that wait (SINGLE_ISSUER | DEFER_TASKRUN, Linux 6.1)
+        // instead of interrupting the thread for each. Older kernels refuse (EINVAL): then
+        // the plain ring.
         io_uring_params params{};
-        params.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN;
-        if (int ret = io_uring_queue_init_params(kRingEntries, &ring_, &params); ret < 0)
-            throw c10k::SyscallError("io_uring_queue_init_params", -ret);
-        buffers_ = std::make_unique<ProvidedBuffers>(ring_);
+        params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE;
+        params.cq_entries = kCompletionEntries;
+        int ret = io_uring_queue_init_params(kRingEntries, &ring_, &params);
+        if (ret == -EINVAL) {
+            params = {};
+            params.flags = IORING_SETUP_CQSIZE;
+            params.cq_entries = kCompletionEntries;
+            ret = io_uring_queue_init_params(kRingEntries, &ring_, &params);
+        }
+        if (ret < 0) throw c10k::SyscallError("io_uring_queue_init_params", -ret);
+        try {
+            client_buffers_.emplace(ring_, kClientBuffers);
+            origin_buffers_.emplace(ring_, kOriginBuffers);
+        } catch (...) {
+            io_uring_queue_exit(&ring_);
+            throw;
+        }
     }
-    ~Loop() {
-        buffers_.reset();
-        io_uring_queue_exit(&ring_);
+    ~UringLoop() override {
+        io_uring_queue_exit(&ring_);  // first: the kernel lets go of every buffer and socket
+        discard_connections();        // then what its requests pointed into
     }
 
     int run() {
-        Fd stop_fd = open_stop_signalfd();
-        signalfd_siginfo stop_info{};
-        io_uring_prep_multishot_accept(sqe(&accept_op_), listener_, nullptr, nullptr, SOCK_CLOEXEC);
-        io_uring_prep_read(sqe(&stop_op_), stop_fd.get(), &stop_info, sizeof stop_info, 0);
-        io_uring_prep_poll_add(sqe(&all_stop_op_), all_stop_, POLLIN);
+        io_uring_prep_multishot_accept(sqe(accept_), listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        io_uring_prep_read(sqe(stop_), stop_fd_.get(), &stop_info_, sizeof stop_info_, 0);
+        io_uring_prep_poll_add(sqe(all_stop_op_), all_stop_, POLLIN);
         // slide-begin: completion-loop
         while (!stopping_) {
-            arm_tick_if_waiting();
-            int ret = io_uring_submit_and_wait(&ring_, 1);
-            if (ret < 0 && ret != -EINTR && ret != -ETIME) return 1;
-            io_uring_cqe* cqe;
-            unsigned head, seen = 0;
-            io_uring_for_each_cqe(&ring_, head, cqe) {
-                ++seen;
-                complete(*static_cast<Op*>(io_uring_cqe_get_data(cqe)), cqe->res, cqe->flags);
+            if (waiting_for_answer() && !tick_.in_flight) {  // a clock for the 504s, while needed
+                tick_time_ = {0, 50'000'000};
+                io_uring_prep_timeout(sqe(tick_), &tick_time_, 0, 0);
             }
-            io_uring_cq_advance(&ring_, seen);
-            bury_the_dead();
+            if (!wait_for_completions()) return 1;
+            handle_completions();
+            release_closed();
         }
         // slide-end: completion-loop
-        // The wake-up write for the other loops: wait for it, or the ring's end would cancel
-        // it (the kernel may hand an eventfd write to a worker thread).
-        while (wake_op_.in_flight) {
-            if (io_uring_submit_and_wait(&ring_, 1) < 0) break;
-            io_uring_cqe* cqe;
-            unsigned head, seen = 0;
-            io_uring_for_each_cqe(&ring_, head, cqe) {
-                ++seen;
-                if (io_uring_cqe_get_data(cqe) == &wake_op_) wake_op_.in_flight = false;
-            }
-            io_uring_cq_advance(&ring_, seen);
+        // The wake-up write for the other loops: wait for it, or the ring's end would cancel it.
+        while (wake_.in_flight) {
+            if (!wait_for_completions()) return 1;
+            handle_completions();
         }
         return 0;
     }
 
 private:
-    io_uring_sqe* sqe(Op* op) {
-        io_uring_sqe* entry = io_uring_get_sqe(&ring_);
-        if (!entry) {  // the ring is full: hand what is queued to the kernel, then there is room
-            io_uring_submit(&ring_);
-            entry = io_uring_get_sqe(&ring_);
-        }
-        io_uring_sqe_set_data(entry, op);
-        op->in_flight = true;
+    // ---- The ring -------------------------------------------------------------------
+    io_uring_sqe* sqe(Op& op) {
+        io_uring_sqe* entry = c10k::next_sqe(ring_);
+        io_uring_sqe_set_data(entry, &op);
+        op.in_flight = true;
         return entry;
     }
 
+    // Submits the turn's requests and waits for one completion, in one io_uring_enter.
+    bool wait_for_completions() {
+        int ret = io_uring_submit_and_wait(&ring_, 1);
+        if (ret >= 0 || ret == -EINTR || ret == -EAGAIN || ret == -EBUSY) return true;
+        c10k::log_syscall_error("io_uring_submit_and_wait", -ret);
+        return false;
+    }
+
+    // Every completion that is there, without another syscall; then all are marked seen.
+    void handle_completions() {
+        io_uring_cqe* cqe = nullptr;
+        unsigned head = 0, seen = 0;
+        io_uring_for_each_cqe(&ring_, head, cqe) {
+            ++seen;
+            complete(*static_cast<Op*>(io_uring_cqe_get_data(cqe)), cqe->res, cqe->flags);
+        }
+        io_uring_cq_advance(&ring_, seen);
+    }
+
     void complete(Op& op, int res, unsigned flags) {
-        if (op.kind == Op::Kind::accept) return accepted(res, flags);
-        if (op.kind == Op::Kind::stop) {
-            // Wake the other loops through the ring, not write(2): submitted on the way out.
-            if (!stopping_) io_uring_prep_write(sqe(&wake_op_), all_stop_, &kOne, sizeof kOne, 0);
-            stopping_ = true;
-            return;
-        }
-        if (op.kind == Op::Kind::wake) return;
-        if (op.kind == Op::Kind::tick) {
-            op.in_flight = false;
-            return expire_slow_answers();
-        }
-        op.in_flight = false;
-        Endpoint& endpoint = *op.owner;
-        if (op.kind == Op::Kind::recv) received(endpoint, res, flags);
-        else if (op.kind == Op::Kind::send) sent(endpoint, res);
-        else connected(static_cast<Upstream&>(endpoint), res);
-    }
-
-    // ---- receiving and sending, for both kinds of endpoint -------------------------
-    void arm_recv(Endpoint& e) {
-        if (e.closed || e.recv.in_flight) return;
-        io_uring_sqe* entry = sqe(&e.recv);
-        io_uring_prep_recv(entry, e.fd.get(), nullptr, 0, 0);
-        entry->flags |= IOSQE_BUFFER_SELECT;
-        entry->buf_group = kBufferGroup;
-    }
-
-    void flush(Endpoint& e) {
-        if (e.closed || e.send.in_flight) return;
-        if (e.sending.empty()) std::swap(e.sending, e.out);
-        if (e.sending.empty()) return;
-        io_uring_prep_send(sqe(&e.send), e.fd.get(), e.sending.data(), e.sending.size(), MSG_NOSIGNAL);
-    }
-
-    void received(Endpoint& e, int res, unsigned flags) {
-        std::string_view bytes;
-        unsigned buffer_id = flags >> IORING_CQE_BUFFER_SHIFT;
-        bool has_buffer = (flags & IORING_CQE_F_BUFFER) != 0;
-        if (has_buffer) bytes = buffers_->data(buffer_id, res > 0 ? static_cast<std::size_t>(res) : 0);
-        if (e.closed) {
-            if (has_buffer) buffers_->recycle(buffer_id);
-            return;
-        }
-        if (res == -ENOBUFS) return arm_recv(e);  // every buffer is busy: try again next turn
-        if (e.kind == Endpoint::Kind::client) {
-            auto& c = static_cast<Client&>(e);
-            if (res <= 0) {
-                if (has_buffer) buffers_->recycle(buffer_id);
-                return close_client(c);
-            }
-            c.in.append(bytes);
-            buffers_->recycle(buffer_id);
-            return advance(c);
-        }
-        auto& u = static_cast<Upstream&>(e);
-        if (res <= 0) {
-            if (has_buffer) buffers_->recycle(buffer_id);
-            return upstream_closed(u);
-        }
-        if (!u.client) {  // bytes on an idle pooled connection: not ours to relay
-            buffers_->recycle(buffer_id);
-            return drop_upstream(u);
-        }
-        Client& c = *u.client;
-        bool going_on = relay(u, bytes);
-        buffers_->recycle(buffer_id);
-        flush(c);
-        if (going_on && may_read_upstream(u)) arm_recv(u);
-    }
-
-    void sent(Endpoint& e, int res) {
-        if (e.closed) return;
-        if (res <= 0) {
-            if (e.kind == Endpoint::Kind::client) return close_client(static_cast<Client&>(e));
-            auto& u = static_cast<Upstream&>(e);
-            if (u.client) return finish_with_error(*u.client, 502);
-            return drop_upstream(u);
-        }
-        e.sending.erase(0, static_cast<std::size_t>(res));  // a short send: the rest goes next
-        flush(e);
-        if (e.kind == Endpoint::Kind::client) {
-            auto& c = static_cast<Client&>(e);
-            if (c.closing && c.queued() == 0) return close_client(c);
-            if (c.upstream && may_read_upstream(*c.upstream)) arm_recv(*c.upstream);  // room again
-        } else if (auto& u = static_cast<Upstream&>(e); u.client && may_read_client(*u.client)) {
-            arm_recv(*u.client);
+        // A multishot accept stays armed while the kernel says MORE; everything else is done.
+        op.in_flight = op.kind == OpKind::accept && (flags & IORING_CQE_F_MORE);
+        switch (op.kind) {
+            case OpKind::accept: return accepted(res);
+            case OpKind::stop:
+                // Wake the other loops through the ring, not write(2): submitted on the way out.
+                if (!stopping_) io_uring_prep_write(sqe(wake_), all_stop_, &kOne, sizeof kOne, 0);
+                stopping_ = true;
+                return;
+            case OpKind::tick: return expire_slow_answers();
+            case OpKind::wake:
+            case OpKind::ignored: return;
+            case OpKind::recv: return received_on(*op.owner, res, flags);
+            case OpKind::send: return sent_on(*op.owner, res);
+            case OpKind::connect:
+                if (op.owner->closed) return;
+                if (res < 0) return ended(*op.owner);  // refused, unreachable: the client gets 502
+                return connected(static_cast<Upstream&>(*op.owner));
         }
     }
 
-    bool may_read_client(const Client& c) const {
-        return !c.closing && c.in.size() < kBufferLimit && (!c.upstream || c.upstream->queued() < kBufferLimit);
-    }
-    bool may_read_upstream(const Upstream& u) const { return u.client && u.client->queued() < kBufferLimit; }
-
-    // ---- clients ------------------------------------------------------------------
-    void accepted(int res, unsigned flags) {
-        if (!(flags & IORING_CQE_F_MORE))  // the multishot accept ended (EMFILE...): arm it again
-            io_uring_prep_multishot_accept(sqe(&accept_op_), listener_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (res < 0) return;
-        // Without it, a response longer than one buffer leaves in two sends, and Nagle holds
-        // the second until the client's delayed ACK: 40 ms per request.
-        int one = 1;
-        ::setsockopt(res, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        auto client = std::make_unique<Client>(Fd{res});
-        arm_recv(*client);
-        clients_.push_back(std::move(client));
-    }
-
-    void advance(Client& c) {
-        while (!c.closed && !c.closing && !c.in.empty() && !c.request_done) {
-            std::string body;
-            auto progress = c.requests.feed(c.in, [&](std::string_view bytes) { body += bytes; });
-            c.in.erase(0, progress.consumed);
-            if (progress.error != http::ParseError::none) {
-                if (c.exchanging) return close_client(c);
-                return reply_and_close(c, progress.error == http::ParseError::head_too_large ? 431 : 400);
-            }
-            if (c.requests.head_complete() && !c.exchanging && !start_exchange(c)) return;
-            if (c.upstream && !body.empty())
-                queue_upstream(*c.upstream, c.request.framing == http::BodyFraming::chunked ? http::chunk(body) : body);
-            if (progress.message_complete) {
-                c.request_done = true;
-                if (c.upstream && c.request.framing == http::BodyFraming::chunked)
-                    queue_upstream(*c.upstream, std::string(http::kLastChunk));
-            }
-            if (progress.consumed == 0) break;
+    void accepted(int res) {
+        if (!accept_.in_flight)  // the multishot accept ended (EMFILE...): arm it again
+            io_uring_prep_multishot_accept(sqe(accept_), listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (res >= 0) {  // TCP_NODELAY comes from the listener (main.cpp)
+            add(std::make_unique<UringClient>(Fd{res}));
+        } else if (res != -ECONNABORTED && res != -EINTR) {
+            c10k::log_syscall_error("accept", -res);
         }
-        if (!c.closed && may_read_client(c)) arm_recv(c);
     }
 
-    bool start_exchange(Client& c) {
-        c.exchanging = true;
-        c.request = c.requests.head();
-        c.response_started = false;
-        c.answer_by = Clock::now() + config_.upstream_timeout;
-        Upstream* u = take_upstream();
-        if (!u) {
-            finish_with_error(c, 502);
-            return false;
-        }
-        u->client = &c;
-        c.upstream = u;
-        u->responses.next_message();
-        if (c.request.method == "HEAD") u->responses.expect_no_body();
-        queue_upstream(*u, http::upstream_request_head(c.request, c.address));
-        if (u->connected) arm_recv(*u);
-        return true;
-    }
-
-    void reply_and_close(Client& c, int status) {
-        c.closing = true;
-        c.out += http::proxy_error_response(status, true);
-        flush(c);
-    }
-
-    void finish_with_error(Client& c, int status) {
-        if (c.upstream) drop_upstream(*c.upstream);
-        bool keep = c.request_done || c.request.framing == http::BodyFraming::none;
-        end_exchange(c);
-        if (!keep) return reply_and_close(c, status);
-        c.out += http::proxy_error_response(status, false);
-        flush(c);
-        advance(c);
-    }
-
-    void end_exchange(Client& c) {
-        c.exchanging = c.request_done = c.response_started = false;
-        c.upstream = nullptr;
-        c.requests.next_message();
-    }
-
-    void close_client(Client& c) {
+    // slide-begin: received
+    void received_on(Connection& c, int res, unsigned flags) {
+        ProvidedBuffers& group = c.side == Connection::Side::client ? *client_buffers_ : *origin_buffers_;
+        Lease lease;  // the buffer goes back to the ring when this returns, unless a send keeps it
+        if (flags & IORING_CQE_F_BUFFER) lease = Lease(group, flags >> IORING_CQE_BUFFER_SHIFT);
         if (c.closed) return;
-        if (c.upstream) drop_upstream(*c.upstream);  // mid-exchange: not reusable
-        c.upstream = nullptr;
-        shut(c);
-    }
-
-    // Ends an endpoint: its pending requests complete (with errors) and then it is freed.
-    void shut(Endpoint& e) {
-        e.closed = true;
-        ::shutdown(e.fd.get(), SHUT_RDWR);
-    }
-
-    // ---- the origin ---------------------------------------------------------------
-    Upstream* take_upstream() {
-        while (!idle_.empty()) {
-            Upstream* u = idle_.back();
-            idle_.pop_back();
-            if (!u->closed) return u;
+        if (res == -ENOBUFS) return update_reading(c);  // every buffer taken: ask again next turn
+        if (res <= 0) {
+            if (res < 0 && res != -ECONNRESET && res != -ECANCELED) c10k::log_syscall_error("recv", -res);
+            return ended(c);
         }
-        Fd fd{::socket(config_.upstream.family(), SOCK_STREAM | SOCK_CLOEXEC, 0)};
+        std::string_view bytes = lease.bytes(static_cast<std::size_t>(res));
+        current_lease_ = &lease;  // send() may keep it, for body bytes sent as they came
+        if (c.side == Connection::Side::client) received(static_cast<Client&>(c), bytes);
+        else received(static_cast<Upstream&>(c), bytes);
+        current_lease_ = nullptr;
+    }
+    // slide-end: received
+
+    void sent_on(Connection& c, int res) {
+        Requests& r = requests_of(c);
+        std::size_t done = res > 0 ? static_cast<std::size_t>(res) : 0;
+        // What the kernel did not take stays first in line, as owned bytes: a short send
+        // gives its lease back too, so a client that stopped reading holds no buffer.
+        std::size_t from_owned = std::min(done, r.sending.size());
+        r.sending.erase(0, from_owned);
+        if (done - from_owned < r.lent.size()) r.sending.append(r.lent.substr(done - from_owned));
+        r.lent = {};
+        if (r.lease) --lent_buffers_;
+        r.lease.end();
+        c.in_flight = 0;
+        if (c.closed) return;
+        if (res <= 0) {
+            if (res < 0 && res != -EPIPE && res != -ECONNRESET && res != -ECANCELED) c10k::log_syscall_error("send", -res);
+            return ended(c);
+        }
+        start_send(c, r, {});
+        sent(c);
+    }
+
+    // ---- The hooks ------------------------------------------------------------------
+    // One send in flight per connection keeps the bytes in order. With none in flight, the
+    // queued bytes and the borrowed ones go in one sendmsg, and the buffer they came in
+    // stays leased until it completes; with one in flight, the borrowed bytes are copied.
+    void send(Connection& c, std::string_view borrowed) override {
+        Requests& r = requests_of(c);
+        if (c.closed) return;
+        bool may_lend = current_lease_ && *current_lease_ && !r.send.in_flight && lent_buffers_ < kMaxLent;
+        if (!borrowed.empty() && !may_lend) {
+            c.out.append(borrowed);
+            borrowed = {};
+        }
+        start_send(c, r, borrowed);
+    }
+
+    void start_send(Connection& c, Requests& r, std::string_view borrowed) {
+        if (r.send.in_flight) return;
+        if (r.sending.empty()) r.sending.swap(c.out);
+        else r.sending.append(c.out);  // after what a short send left
+        c.out.clear();
+        if (r.sending.empty() && borrowed.empty()) return;
+        if (!borrowed.empty()) {
+            r.lease = std::move(*current_lease_);
+            r.lent = borrowed;
+            ++lent_buffers_;
+        }
+        c.in_flight = r.sending.size() + r.lent.size();
+        if (r.lent.empty()) {
+            io_uring_prep_send(sqe(r.send), c.fd.get(), r.sending.data(), r.sending.size(), MSG_NOSIGNAL);
+            return;
+        }
+        r.pieces[0] = {r.sending.data(), r.sending.size()};
+        r.pieces[1] = {const_cast<char*>(r.lent.data()), r.lent.size()};
+        r.message = {};
+        r.message.msg_iov = r.sending.empty() ? &r.pieces[1] : r.pieces;
+        r.message.msg_iovlen = r.sending.empty() ? 1 : 2;
+        io_uring_prep_sendmsg(sqe(r.send), c.fd.get(), &r.message, MSG_NOSIGNAL);
+    }
+
+    // A receive cannot be taken back once submitted: backpressure is not asking for the next.
+    void update_reading(Connection& c) override {
+        Requests& r = requests_of(c);
+        if (r.recv.in_flight || !may_read(c)) return;
+        io_uring_sqe* entry = sqe(r.recv);
+        io_uring_prep_recv(entry, c.fd.get(), nullptr, 0, 0);
+        entry->flags |= IOSQE_BUFFER_SELECT;
+        entry->buf_group = c.side == Connection::Side::client ? client_buffers_->id() : origin_buffers_->id();
+    }
+
+    std::unique_ptr<Upstream> open_upstream() override {
+        Fd fd = upstream_socket(config_.upstream);
         if (!fd) return nullptr;
-        int one = 1;
-        ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        auto upstream = std::make_unique<Upstream>(std::move(fd));
-        Upstream* u = upstream.get();
-        io_uring_prep_connect(sqe(&u->connect), u->fd.get(), config_.upstream.get(), config_.upstream.length);
-        upstreams_.push_back(std::move(upstream));
+        auto u = std::make_unique<UringUpstream>(std::move(fd));
+        io_uring_prep_connect(sqe(u->connect), u->fd.get(), config_.upstream.get(), config_.upstream.length);
         return u;
     }
 
-    void connected(Upstream& u, int res) {
-        if (u.closed) return;
-        if (res < 0) {
-            if (u.client) return finish_with_error(*u.client, 502);
-            return drop_upstream(u);
-        }
-        u.connected = true;
-        flush(u);
-        if (u.client) arm_recv(u);
+    // Its requests in flight end (cancelled: an entry, not a syscall), and then it is freed,
+    // its socket closed with it.
+    void close(Connection& c) override {
+        if (requests_of(c).idle()) return;
+        io_uring_sqe* entry = sqe(ignored_);
+        io_uring_prep_cancel_fd(entry, c.fd.get(), IORING_ASYNC_CANCEL_ALL);
+        io_uring_sqe_set_flags(entry, IOSQE_CQE_SKIP_SUCCESS);  // only a failure says something
     }
 
-    void queue_upstream(Upstream& u, std::string_view bytes) {
-        u.out.append(bytes);
-        if (u.connected) flush(u);
-    }
-
-    // The origin's bytes, parsed; the decoded body goes to the client. false: the exchange ended.
-    bool relay(Upstream& u, std::string_view bytes) {
-        Client& c = *u.client;
-        auto progress = u.responses.feed(bytes, [&](std::string_view body) { forward_body(c, u, body); });
-        start_response(c, u);
-        if (progress.error != http::ParseError::none) {
-            if (!c.response_started) finish_with_error(c, 502);
-            else close_client(c);
-            return false;
-        }
-        if (progress.message_complete) {
-            complete_response(c, u, progress.consumed == bytes.size());
-            return false;
-        }
-        return true;
-    }
-
-    void start_response(Client& c, Upstream& u) {
-        if (c.response_started || !u.responses.head_complete()) return;
-        c.response_started = true;
-        c.response = http::client_response_head(u.responses.head(), c.request);
-        c.out += c.response.head;
-    }
-
-    void forward_body(Client& c, Upstream& u, std::string_view body) {
-        start_response(c, u);
-        c.out += c.response.framing == http::BodyFraming::chunked ? http::chunk(body) : std::string(body);
-    }
-
-    void complete_response(Client& c, Upstream& u, bool nothing_left_over) {
-        start_response(c, u);
-        if (c.response.framing == http::BodyFraming::chunked) c.out += http::kLastChunk;
-        bool reusable = u.responses.head().keep_alive && nothing_left_over && c.request_done &&
-                        u.responses.head().framing != http::BodyFraming::until_close;
-        u.client = nullptr;
-        c.upstream = nullptr;
-        if (reusable && idle_.size() < config_.pool_size) idle_.push_back(&u);
-        else drop_upstream(u);
-        if (c.response.close_after) c.closing = true;
-        end_exchange(c);
-        flush(c);
-        if (c.closing && c.queued() == 0) return close_client(c);
-        advance(c);  // the next pipelined request, if one is waiting
-    }
-
-    void upstream_closed(Upstream& u) {
-        if (!u.client) return drop_upstream(u);
-        Client& c = *u.client;
-        auto progress = u.responses.finish([&](std::string_view body) { forward_body(c, u, body); });
-        if (progress.message_complete) return complete_response(c, u, false);
-        if (!c.response_started) return finish_with_error(c, 502);
-        close_client(c);  // cut mid-body: the client must not take it for complete
-    }
-
-    void drop_upstream(Upstream& u) {
-        if (u.client) u.client->upstream = nullptr;
-        u.client = nullptr;
-        std::erase(idle_, &u);
-        if (!u.closed) shut(u);
-    }
-
-    // ---- time ---------------------------------------------------------------------
-    void arm_tick_if_waiting() {
-        if (tick_op_.in_flight) return;
-        bool waiting = std::any_of(clients_.begin(), clients_.end(), [](const auto& c) {
-            return !c->closed && c->exchanging && !c->response_started;
-        });
-        if (!waiting) return;
-        tick_.tv_sec = 0;
-        tick_.tv_nsec = 50'000'000;
-        io_uring_prep_timeout(sqe(&tick_op_), &tick_, 0, 0);
-    }
-
-    void expire_slow_answers() {
-        auto now = Clock::now();
-        for (auto& c : clients_)
-            if (!c->closed && c->exchanging && !c->response_started && now >= c->answer_by)
-                finish_with_error(*c, 504);
-    }
-
-    // An endpoint is freed once it is closed and the kernel holds none of its requests.
-    void bury_the_dead() {
-        std::erase_if(clients_, [](const auto& c) { return c->closed && c->idle_in_kernel(); });
-        std::erase_if(upstreams_, [](const auto& u) { return u->closed && u->idle_in_kernel(); });
-    }
+    bool in_use(const Connection& c) const override { return !requests_of(c).idle(); }
 
     io_uring ring_{};
-    std::unique_ptr<ProvidedBuffers> buffers_;
+    std::optional<ProvidedBuffers> client_buffers_, origin_buffers_;
+    Lease* current_lease_ = nullptr;  // the buffer of the completion being handled
+    unsigned lent_buffers_ = 0;       // origin buffers that sends still point into
     int listener_;
-    const ProxyConfig& config_;
-    bool stopping_ = false;
     int all_stop_;
-    Op accept_op_{Op::Kind::accept}, stop_op_{Op::Kind::stop}, all_stop_op_{Op::Kind::stop}, tick_op_{Op::Kind::tick};
-    Op wake_op_{Op::Kind::wake};
+    Fd stop_fd_ = c10k::open_stop_signalfd();
+    signalfd_siginfo stop_info_{};  // what the stop signal's read fills in
+    bool stopping_ = false;
+    Op accept_{OpKind::accept}, stop_{OpKind::stop}, all_stop_op_{OpKind::stop}, tick_{OpKind::tick};
+    Op wake_{OpKind::wake}, ignored_{OpKind::ignored};
     static constexpr std::uint64_t kOne = 1;  // what the wake-up write adds to the eventfd
-    __kernel_timespec tick_{};
-    std::list<std::unique_ptr<Client>> clients_;
-    std::list<std::unique_ptr<Upstream>> upstreams_;
-    std::vector<Upstream*> idle_;  // the pool: keep-alive connections to the origin, free
+    __kernel_timespec tick_time_{};
 };
 
 }  // namespace
@@ -534,18 +426,37 @@ int run_io_uring(Fd listener, const ProxyConfig& config) {
     }
     (void)c10k::block_stop_signals();  // they arrive through each loop's signalfd, as completions
     Fd all_stop{::eventfd(0, EFD_CLOEXEC)};
-    std::vector<std::thread> workers;
-    for (int i = 1; i < config.workers; ++i)
-        workers.emplace_back([&] { Loop(listener.get(), config, all_stop.get()).run(); });
-    int status;
-    try {
-        status = Loop(listener.get(), config, all_stop.get()).run();
-    } catch (const c10k::SyscallError& error) {
-        std::fprintf(stderr, "server: %s (is io_uring allowed here?)\n", error.what());
-        status = 1;
+    if (!all_stop) {
+        c10k::log_syscall_error("eventfd", errno);
+        return 1;
     }
+    // A listener per ring: multishot accepts of several rings on one listener all wait on it,
+    // and the kernel hands every new client to the first of them -- one ring did all the work.
+    // Siblings with SO_REUSEPORT each have their own queue, and the kernel spreads clients.
+    std::vector<Fd> listeners;
+    listeners.push_back(std::move(listener));
+    try {
+        for (int i = 1; i < config.workers; ++i) listeners.push_back(c10k::open_sibling_listener(listeners[0].get()));
+    } catch (const c10k::SyscallError& error) {
+        std::fprintf(stderr, "server: %s\n", error.what());
+        return 1;
+    }
+    std::vector<int> status(static_cast<std::size_t>(config.workers), 0);
+    auto run_loop = [&](int worker) {
+        try {
+            status[static_cast<std::size_t>(worker)] =
+                UringLoop(listeners[static_cast<std::size_t>(worker)].get(), config, all_stop.get()).run();
+        } catch (const c10k::SyscallError& error) {
+            std::fprintf(stderr, "server: %s\n", error.what());
+            status[static_cast<std::size_t>(worker)] = 1;
+        }
+        if (status[static_cast<std::size_t>(worker)] != 0) ::eventfd_write(all_stop.get(), 1);  // the others stop too
+    };
+    std::vector<std::thread> workers;
+    for (int i = 1; i < config.workers; ++i) workers.emplace_back(run_loop, i);
+    run_loop(0);
     for (auto& worker : workers) worker.join();
-    return status;
+    return *std::max_element(status.begin(), status.end());
 }
 
 }  // namespace tinygate

@@ -76,13 +76,10 @@ bool send_all(int fd, std::string_view bytes) {
 // One client connection, request after request.
 class ClientSession {
 public:
+    // The head and the body go out in separate sends: the client socket has TCP_NODELAY
+    // from the listener (main.cpp), or the body would wait for the client's delayed ACK.
     ClientSession(Fd client, std::shared_ptr<UpstreamPool> pool)
-        : client_(std::move(client)), pool_(std::move(pool)), address_(peer_address(client_.get())) {
-        // The head and the body go out in separate sends: without this the body waits for
-        // the client's delayed ACK of the head (Nagle), 40 ms per response.
-        int one = 1;
-        ::setsockopt(client_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
+        : client_(std::move(client)), pool_(std::move(pool)), address_(peer_address(client_.get())) {}
 
     void run() {
         while (!c10k::stop_requested() && serve_one_request()) requests_.next_message();
@@ -154,8 +151,8 @@ private:
         std::string from_origin;
         auto to_client = [&](std::string_view bytes) {
             if (!client_ok || bytes.empty()) return;
-            client_ok = send_all(client_.get(), out.framing == http::BodyFraming::chunked ? http::chunk(bytes)
-                                                                                           : std::string(bytes));
+            client_ok = out.framing == http::BodyFraming::chunked ? send_all(client_.get(), http::chunk(bytes))
+                                                                   : send_all(client_.get(), bytes);
         };
         auto send_head_once = [&] {
             if (head_sent || !responses.head_complete()) return;

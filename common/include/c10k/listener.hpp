@@ -38,6 +38,11 @@ SocketAddress make_socket_address(const std::string& host, std::uint16_t port);
 Fd open_listener(const ServerOptions& options, int backlog = SOMAXCONN, int socket_flags = 0,
                  bool reuse_port = false);
 
+/// Another socket listening where @p listener listens, both with SO_REUSEPORT (which
+/// @p listener must have had before its bind): the kernel then spreads new connections over
+/// the two, each with its own accept queue -- for event loops that each accept for themselves.
+Fd open_sibling_listener(int listener, int backlog = SOMAXCONN);
+
 /// The local port a socket is bound to (after bind with port 0, the one the kernel chose).
 std::uint16_t local_port(int fd);
 

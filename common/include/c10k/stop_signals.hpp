@@ -4,6 +4,8 @@
 
 #include <signal.h>
 
+#include "c10k/fd.hpp"
+
 namespace c10k {
 
 /// Ignores SIGPIPE (a write to a closed peer then fails with EPIPE instead of killing
@@ -26,5 +28,11 @@ void install_stop_signals();
 /// Threads created afterwards inherit the blocked mask, so the signal always wakes the
 /// thread that waits with this mask.
 [[nodiscard]] sigset_t block_stop_signals();
+
+/// For proactors (io_uring): a signalfd that becomes readable on SIGTERM or SIGINT, so a
+/// stop request is one more completion -- a read of it -- and wakes the wait like any other,
+/// with no EINTR and no race. Block the signals first (block_stop_signals), or they are
+/// delivered as signals instead. Throws SyscallError when signalfd fails.
+[[nodiscard]] Fd open_stop_signalfd();
 
 }  // namespace c10k
