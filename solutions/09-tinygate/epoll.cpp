@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <thread>
 #include <vector>
 
 #include "c10k/stop_signals.hpp"
@@ -108,9 +107,9 @@ private:
     void update_reading(Connection& c) override {
         if (c.closed) return;
         Interest& interest = interest_of(c);
-        auto* upstream = c.side == Connection::Side::upstream ? &static_cast<Upstream&>(c) : nullptr;
-        bool connecting = upstream && !upstream->connected;
-        std::uint32_t events = (may_read(c) ? EPOLLIN : 0u) | (connecting || !c.out.empty() ? EPOLLOUT : 0u);
+        bool connecting = c.side == Connection::Side::upstream && !static_cast<Upstream&>(c).connected;
+        bool to_write = connecting || !c.out.empty();  // EPOLLOUT: a connect finished, room to send
+        std::uint32_t events = (may_read(c) ? EPOLLIN : 0u) | (to_write ? EPOLLOUT : 0u);
         if (interest.events == events && (interest.registered || events == 0)) return;
         int operation = !interest.registered ? EPOLL_CTL_ADD : events ? EPOLL_CTL_MOD : EPOLL_CTL_DEL;
         epoll_event event{events, {.ptr = &c}};
@@ -221,16 +220,11 @@ int run_epoll(Fd listener, const ProxyConfig& config) {
         return 1;
     }
     // A loop that ends -- stopped, or failed -- wakes the others through all_stop.
-    std::vector<int> status(static_cast<std::size_t>(config.workers), 0);
-    auto run_loop = [&](int worker) {
-        status[static_cast<std::size_t>(worker)] = EpollLoop(listener.get(), config, all_stop.get()).run();
+    return run_workers(config.workers, [&](int) {
+        int status = EpollLoop(listener.get(), config, all_stop.get()).run();
         ::eventfd_write(all_stop.get(), 1);  // cannot fail: the counter is far from its maximum
-    };
-    std::vector<std::thread> workers;
-    for (int i = 1; i < config.workers; ++i) workers.emplace_back(run_loop, i);
-    run_loop(0);
-    for (auto& worker : workers) worker.join();
-    return *std::max_element(status.begin(), status.end());
+        return status;
+    });
 }
 
 }  // namespace tinygate

@@ -30,7 +30,9 @@ void Exchange::received(Upstream& u, std::string_view bytes) {
     if (!u.client) return drop_upstream(u);  // bytes on an idle connection: not ours to relay
     Client& c = *u.client;
     std::string_view verbatim;  // body bytes that go to the client as they came: no copy of ours
-    auto progress = u.responses.feed(bytes, [&](std::string_view body) { forward_body(c, u, body, verbatim); });
+    auto progress = u.responses.feed(bytes, [&](std::string_view body) {
+        forward_body(c, u, body, verbatim);
+    });
     start_response(c, u);
     flush(c, verbatim);
     if (c.closed) return;
@@ -38,7 +40,8 @@ void Exchange::received(Upstream& u, std::string_view bytes) {
         if (!c.response_started) return finish_with_error(c, 502);
         return close_client(c);  // cut mid-body: the client must not take it for complete
     }
-    if (progress.message_complete) return complete_response(c, u, progress.consumed == bytes.size());
+    bool nothing_left_over = progress.consumed == bytes.size();
+    if (progress.message_complete) return complete_response(c, u, nothing_left_over);
     update_reading(u);
 }
 // slide-end: relay

@@ -19,7 +19,6 @@
 #include <memory>
 #include <optional>
 #include <utility>
-#include <thread>
 #include <vector>
 
 #include "c10k/io_uring_support.hpp"
@@ -235,6 +234,8 @@ public:
     }
 
 private:
+    static void log_error(const char* call, int res) { c10k::log_syscall_error(call, -res); }
+
     // ---- The ring -------------------------------------------------------------------
     io_uring_sqe* sqe(Op& op) {
         io_uring_sqe* entry = c10k::next_sqe(ring_);
@@ -296,18 +297,19 @@ private:
 
     // slide-begin: received
     void received_on(Connection& c, int res, unsigned flags) {
-        ProvidedBuffers& group = c.side == Connection::Side::client ? *client_buffers_ : *origin_buffers_;
+        bool client = c.side == Connection::Side::client;
+        ProvidedBuffers& group = client ? *client_buffers_ : *origin_buffers_;
         Lease lease;  // the buffer goes back to the ring when this returns, unless a send keeps it
         if (flags & IORING_CQE_F_BUFFER) lease = Lease(group, flags >> IORING_CQE_BUFFER_SHIFT);
         if (c.closed) return;
         if (res == -ENOBUFS) return update_reading(c);  // every buffer taken: ask again next turn
         if (res <= 0) {
-            if (res < 0 && res != -ECONNRESET && res != -ECANCELED) c10k::log_syscall_error("recv", -res);
+            if (res < 0 && res != -ECONNRESET && res != -ECANCELED) log_error("recv", res);
             return ended(c);
         }
         std::string_view bytes = lease.bytes(static_cast<std::size_t>(res));
         current_lease_ = &lease;  // send() may keep it, for body bytes sent as they came
-        if (c.side == Connection::Side::client) received(static_cast<Client&>(c), bytes);
+        if (client) received(static_cast<Client&>(c), bytes);
         else received(static_cast<Upstream&>(c), bytes);
         current_lease_ = nullptr;
     }
@@ -441,22 +443,16 @@ int run_io_uring(Fd listener, const ProxyConfig& config) {
         std::fprintf(stderr, "server: %s\n", error.what());
         return 1;
     }
-    std::vector<int> status(static_cast<std::size_t>(config.workers), 0);
-    auto run_loop = [&](int worker) {
+    return run_workers(config.workers, [&](int worker) {
+        int status = 1;
         try {
-            status[static_cast<std::size_t>(worker)] =
-                UringLoop(listeners[static_cast<std::size_t>(worker)].get(), config, all_stop.get()).run();
+            status = UringLoop(listeners[static_cast<std::size_t>(worker)].get(), config, all_stop.get()).run();
         } catch (const c10k::SyscallError& error) {
             std::fprintf(stderr, "server: %s\n", error.what());
-            status[static_cast<std::size_t>(worker)] = 1;
         }
-        if (status[static_cast<std::size_t>(worker)] != 0) ::eventfd_write(all_stop.get(), 1);  // the others stop too
-    };
-    std::vector<std::thread> workers;
-    for (int i = 1; i < config.workers; ++i) workers.emplace_back(run_loop, i);
-    run_loop(0);
-    for (auto& worker : workers) worker.join();
-    return *std::max_element(status.begin(), status.end());
+        if (status != 0) ::eventfd_write(all_stop.get(), 1);  // a loop that failed stops the others
+        return status;
+    });
 }
 
 }  // namespace tinygate
