@@ -4,7 +4,7 @@
 #   make test                install what is missing, build, run every test (ctest)
 #   make grade LAB=01        grade your build of lab 01 (SERVER=path grades another binary)
 #   make race [LAB=06-epoll]  the ladder measured side by side: table, JSON, charts (build/race/)
-#   make race-proxy     TinyGate against nginx and haproxy: table, JSON, charts (build/race-proxy/)
+#   make race-proxy [LAB=09]  TinyGate against nginx and haproxy (and yours): table, JSON, charts (build/race-proxy/)
 #   make demo NAME | demos   the lectures' claims measured here: tables, JSON, charts (build/demos/)
 #   make slides | slides-check   the lecture decks, HTML + PDF (build/slides/), and their render check
 #   make deps | all | docs | clean
@@ -82,10 +82,18 @@ race: deps deps-race all
 	@$(BUILD_DIR)/grader/c10k-race $(if $(LAB),--student $(LAB))
 
 # TinyGate's reference against real nginx and haproxy (started with grader/bench/proxy/*.in,
-# never as services), one origin, interleaved rounds. Builds only what it races: minutes.
+# never as services), one origin, interleaved rounds. LAB=09 adds your build of lab 09 (its
+# three models). Builds only what it races: minutes.
+RACE_PROXY_TARGETS = c10k-race-proxy c10k-origin c10k-zerocopy $(if $(wildcard solutions/09-tinygate),solution09_server) \
+                     $(if $(LAB),lab09_server)
+ifneq ($(filter race-proxy,$(MAKECMDGOALS)),)
+ifneq ($(filter-out 09 09-tinygate,$(LAB)),)
+$(error make race-proxy races lab 09, TinyGate (LAB=09); an echo lab races with: make race LAB=$(LAB))
+endif
+endif
 race-proxy: deps deps-race configure
-	@cmake --build $(BUILD_DIR) -j$(JOBS) --target c10k-race-proxy c10k-origin solution09_server c10k-zerocopy
-	@status=0; $(BUILD_DIR)/grader/c10k-race-proxy || status=$$?; echo; \
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target $(RACE_PROXY_TARGETS)
+	@status=0; $(BUILD_DIR)/grader/c10k-race-proxy $(if $(LAB),--student 09) || status=$$?; echo; \
 	$(BUILD_DIR)/grader/bench/c10k-zerocopy --json $(BUILD_DIR)/race-proxy/zerocopy.json || status=$$?; \
 	exit $$status
 
@@ -153,12 +161,13 @@ need_lab = test -n "$(LAB)" || { echo "usage: make $(1) LAB=01"; exit 2; }; \
 
 # A Gradescope autograder for one lab: build/gradescope/lab-NN.zip with setup.sh and
 # run_autograder at its root and c10k/, the portable bundle (a static grader, the lab's
-# starter and spec, its hidden tests -- never its solution -- and the libraries' headers).
+# starter and spec, its hidden tests -- never its solution's source; for a lab with a
+# leaderboard, its stripped binary -- and the libraries' headers).
 gradescope:
 	@$(call need_lab,gradescope)
 	@lab=$(LAB_NAME); \
 	out=$(BUILD_DIR)/gradescope/$$lab; rm -rf $$out && mkdir -p $$out; \
-	BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$out/c10k $$lab || exit 1; \
+	REFERENCE=yes BUILD_DIR=$(abspath $(BUILD_DIR)) bash grader/platforms/portable/bundle.sh $$out/c10k $$lab || exit 1; \
 	cp grader/platforms/gradescope/setup.sh grader/platforms/gradescope/run_autograder $$out/; \
 	rm -f $(BUILD_DIR)/gradescope/lab-$(LAB).zip; \
 	(cd $$out && zip -qr ../lab-$(LAB).zip .) || exit 1; \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make race-proxy in small: TinyGate, nginx and haproxy in front of one origin for one
 # round of one load, the JSON and its medians, the figures-to-reach lines, the charts; the
-# zero-copy section; a bad plan. Where make deps-race has not run (no wrk, nginx,
+# student's TinyGate beside them (make race-proxy LAB=09), as the starter and as a finished
+# proxy; the zero-copy section; a bad plan. Where make deps-race has not run (no wrk, nginx,
 # haproxy), the peers are checked to be skipped with the command that installs them, and
 # TinyGate still races under the project's own load.
 # usage: race_proxy_test.sh SOURCE_DIR BUILD_DIR
@@ -61,8 +62,11 @@ for contestant in ["tinygate-epoll", "tinygate-io_uring", "nginx", "haproxy", "o
 if peers:
     assert results["setup"]["versions"]["nginx"].startswith("nginx/"), results["setup"]
 assert len(results["medians"]) == len(by), results["medians"]
-assert len(results["checks"]) == 6, results["checks"]  # 50 and 500 x 1 KiB are not in this plan
-assert all(not c["measured_ok"] for c in results["checks"]), results["checks"]
+# The figures to reach at the plan's one load: io_uring vs nginx and haproxy (req/s and
+# CPU), epoll vs nginx; measured where the peers are installed.
+goals = sorted(c["goal"] for c in results["checks"])
+assert len(goals) == 5 and all(g.endswith("at 20 x 1 KiB (wrk)") for g in goals), goals
+assert all(c["measured_ok"] == (peers and wrk) for c in results["checks"]), results["checks"]
 PY
 grep -q "20 x 1 KiB (median req/s" "$work/out.txt" || { cat "$work/out.txt"; fail "no table"; }
 if command -v gnuplot > /dev/null; then
@@ -73,6 +77,56 @@ if command -v gnuplot > /dev/null; then
 fi
 # Nothing left behind: no nginx or haproxy running from the race's folders, no folder.
 if pgrep -f "$work/tmp/" > /dev/null; then pgrep -af "$work/tmp/"; fail "a contestant was left running"; fi
+[ -z "$(ls -A "$work/tmp")" ] || { ls "$work/tmp"; fail "a contestant's folder was left behind"; }
+
+# make race-proxy LAB=09: the student's build races as yours-threads, yours-epoll and
+# yours-io_uring, beside the reference. A build dir of links: labs/09-tinygate/server is the
+# starter (every run fails, saying why and where to look), then the reference (every run ok).
+cat > "$work/student.toml" <<TOML
+rounds = 1
+seconds = 1
+load_seconds = 0.3
+clients = ["wrk", "c10k-load"]
+contestants = ["tinygate-io_uring", "nginx"]
+[[load]]
+connections = 10
+size = 1024
+TOML
+mkdir -p "$work/build/solutions/09-tinygate" "$work/build/labs/09-tinygate"
+ln -s "$build_dir/solutions/09-tinygate/server" "$work/build/solutions/09-tinygate/server"
+for student in starter reference; do
+    if [ $student = starter ]; then binary="$build_dir/labs/09-tinygate/server"; else binary="$build_dir/solutions/09-tinygate/server"; fi
+    ln -sf "$binary" "$work/build/labs/09-tinygate/server"
+    status=0
+    TMPDIR="$work/tmp" "$race" --config "$work/student.toml" --build-dir "$work/build" --root "$source_dir" --student 09 \
+        --output-dir "$work/out-$student" --no-charts > "$work/$student.txt" 2>&1 || status=$?
+    python3 - "$work/out-$student/results.json" $student $status "$wrk_installed" <<'PY' || { cat "$work/$student.txt"; fail "the student's race ($student)"; }
+import json, sys
+results, student, status, wrk = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "yes"
+yours = [r for r in results["runs"] if r["contestant"].startswith("yours-")]
+assert sorted({r["contestant"] for r in yours}) == ["yours-epoll", "yours-io_uring", "yours-threads"], yours
+order = [r["contestant"] for r in results["runs"]]
+assert order.index("yours-threads") > order.index("tinygate-io_uring") and order.index("yours-io_uring") < order.index("nginx"), order
+for run in yours:
+    if run["client"] == "wrk" and not wrk:
+        assert run["status"] == "skipped", run
+    elif student == "starter":  # it answers 501: failed, with the reason and where to look
+        assert run["status"] == "failed" and "make grade LAB=09" in run["reason"], run
+        assert "501" in run["reason"] or "Non-2xx" in run["reason"], run
+    else:
+        assert run["status"] == "ok" and run["requests"] > 0, run
+assert (status == 1) == (student == "starter"), status  # failed runs: exit 1
+goals = [c["goal"] for c in results["checks"]]
+assert "yours-io_uring >= 1.0x nginx req/s at 10 x 1 KiB (wrk)" in goals, goals
+PY
+done
+grep -q "your TinyGate: the yours-\* rows" "$work/starter.txt" || { cat "$work/starter.txt"; fail "no word for the student"; }
+set +e
+"$race" --student 06 --build-dir "$build_dir" > "$work/lab06.txt" 2>&1
+status=$?
+set -e
+test $status -eq 2 && grep -q "make race LAB=06" "$work/lab06.txt" || { cat "$work/lab06.txt"; fail "--student 06: exit $status"; }
+if pgrep -f "$work/" > /dev/null; then pgrep -af "$work/"; fail "a contestant was left running"; fi
 [ -z "$(ls -A "$work/tmp")" ] || { ls "$work/tmp"; fail "a contestant's folder was left behind"; }
 
 # The zero-copy section: four relays move bodies; on loopback every zero-copy send is copied.

@@ -1,5 +1,10 @@
 // Every reference solution scores full marks, with the syscall figures its lab is about.
 // Built only when solutions/ is present (the student handout has none).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "c10k_catch.hpp"
 #include <nlohmann/json.hpp>
 
@@ -142,4 +147,80 @@ TEST_CASE("c10k-grade --format gradescope: the published shape, hidden tests aft
 
     Run without = run_grader("01 --server " C10K_BUILD_DIR "/solutions/01-blocking/server --format gradescope --no-hidden");
     CHECK(nlohmann::json::parse(without.output)["max_score"] == 100);
+}
+
+// The leaderboard (c10k-grade --reference, for a spec with `leaderboard = true`): lab 09's
+// epoll and io_uring audits alone, in a folder of their own, so the test takes seconds.
+TEST_CASE("c10k-grade --reference: the leaderboard ranks each audit against the reference on this machine") {
+    RETURN_IF_NO_IO_URING();
+    std::filesystem::path root = std::filesystem::temp_directory_path() / ("c10k-leaderboard-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(root / "labs/09-tinygate");
+    std::ofstream(root / "labs/09-tinygate/grade.toml") << R"([lab]
+id = "09"
+title = "two audits of lab 09"
+leaderboard = true
+[server]
+origin = true
+[[test]]
+name = "epoll: SIGTERM"
+kind = "graceful_shutdown"
+points = 1
+args = ["--model", "epoll"]
+[[syscalls]]
+name = "--model epoll"
+args = ["--model", "epoll"]
+per_message_max = 6
+load = { connections = 50, size = 1024, messages = 2000, protocol = "http" }
+budget_points = 1
+[[syscalls]]
+name = "--model io_uring"
+args = ["--model", "io_uring"]
+per_message_max = 0.5
+load = { connections = 50, size = 1024, messages = 2000, protocol = "http" }
+budget_points = 1
+)";
+    const std::string reference = C10K_BUILD_DIR "/solutions/09-tinygate/server";
+    const std::string starter = C10K_BUILD_DIR "/labs/09-tinygate/server";
+    auto grade = [&](const std::string& server, const std::string& extra) {
+        std::filesystem::path out = root / "results.json";
+        std::filesystem::remove(out);
+        Run run = run_grader("09 --root " + root.string() + " --server " + server + " --format gradescope --output " +
+                             out.string() + " " + extra);
+        INFO(run.output);
+        REQUIRE(std::filesystem::exists(out));
+        return nlohmann::json::parse(std::ifstream(out));
+    };
+    auto value = [](const nlohmann::json& results, const std::string& name) -> nlohmann::json {
+        for (const auto& entry : results["leaderboard"])
+            if (entry["name"] == name) return entry;
+        return nullptr;
+    };
+
+    // The reference against itself: every figure measured, about 1x (a shared machine is noisy).
+    nlohmann::json itself = grade(reference, "--reference " + reference);
+    INFO(itself.dump(2));
+    REQUIRE(itself.contains("leaderboard"));
+    CHECK(itself["leaderboard"].size() == 4);
+    for (const char* name : {"epoll req/s (x reference)", "io_uring req/s (x reference)"}) {
+        nlohmann::json entry = value(itself, name);
+        REQUIRE(entry != nullptr);
+        CHECK(entry["value"].get<double>() > 0.2);
+        CHECK(entry["value"].get<double>() < 5);
+        CHECK_FALSE(entry.contains("order"));  // more is better
+    }
+    CHECK(value(itself, "io_uring CPU per request (x reference)")["order"] == "asc");
+    CHECK(itself["output"].get<std::string>().find("against the reference") != std::string::npos);
+
+    // The starter answers 501: its audits measure nothing, so it ranks 0 and has no CPU figure.
+    nlohmann::json starter_results = grade(starter, "--reference " + reference);
+    INFO(starter_results.dump(2));
+    CHECK(value(starter_results, "io_uring req/s (x reference)")["value"] == 0);
+    CHECK(value(starter_results, "io_uring CPU per request (x reference)") == nullptr);
+
+    // Without a reference there is no leaderboard; a reference that is not there is named.
+    CHECK_FALSE(grade(reference, "").contains("leaderboard"));
+    Run missing = run_grader("09 --root " + root.string() + " --server " + reference + " --reference /nonexistent/reference");
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.output, Catch::Contains("no reference server at /nonexistent/reference"));
+    std::filesystem::remove_all(root);
 }

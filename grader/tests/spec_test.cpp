@@ -174,3 +174,13 @@ TEST_CASE("spec: a test's small-machine figures, and what a lab does where io_ur
     failing.replace(failing.find("'fail'"), 6, "'ignore'");
     CHECK_THROWS_WITH(parse_lab_spec(failing, "grade.toml"), Catch::Contains("when_missing must be \"skip\" or \"fail\""));
 }
+
+TEST_CASE("spec: leaderboard = true in [lab] asks for a ranking against the reference; off by default") {
+    CHECK_FALSE(parse_lab_spec(kGoodSpec, "grade.toml").leaderboard);
+    std::string ranked = kGoodSpec;
+    ranked.replace(ranked.find("title"), 0, "leaderboard = true\n");
+    CHECK(parse_lab_spec(ranked, "grade.toml").leaderboard);
+    ranked.replace(ranked.find("true"), 4, "'yes'");
+    CHECK_THROWS_WITH(parse_lab_spec(ranked, "grade.toml"), Catch::Contains("'leaderboard' must be true or false"));
+    CHECK(c10k::grader::load_lab_spec(std::string(C10K_SOURCE_DIR) + "/labs/09-tinygate/grade.toml").leaderboard);
+}

@@ -30,6 +30,8 @@ else
     "${as_user[@]}" "$work/build_server.sh" >"$work/build.log" 2>&1 && built=yes
 fi
 grader=("${as_user[@]}" "$work/bin/c10k-grade" "$lab" --root "$work" --format "$format" --output "$work/results")
+# The leaderboard's yardstick runs from the bundle, which the submission cannot write to.
+[[ -x $bundle/bin/reference ]] && grader+=(--reference "$bundle/bin/reference")
 if [[ ${built:-} == yes ]]; then
     "${grader[@]}" --server "$work/labs/$lab/server"
 else

@@ -232,7 +232,7 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
     LabSpec spec;
     spec.source = source_name;
     const toml::table& lab = reader.table(root, "lab", true);
-    reader.reject_unknown_keys(lab, {"id", "title", "requires", "when_missing"}, "[lab]");
+    reader.reject_unknown_keys(lab, {"id", "title", "requires", "when_missing", "leaderboard"}, "[lab]");
     spec.id = reader.string(lab, "id", "[lab]");
     spec.title = reader.string(lab, "title", "[lab]");
     spec.required_features = reader.strings(lab, "requires", "[lab]");
@@ -243,6 +243,10 @@ LabSpec parse_lab_spec(std::string_view toml_text, const std::string& source_nam
     if (when_missing != "skip" && when_missing != "fail")
         reader.fail(lab.get("when_missing"), "[lab]: when_missing must be \"skip\" or \"fail\", not '" + when_missing + "'");
     spec.fail_when_missing = when_missing == "fail";
+    if (const toml::node* leaderboard = lab.get("leaderboard")) {
+        if (!leaderboard->is_boolean()) reader.fail(leaderboard, "[lab]: 'leaderboard' must be true or false");
+        spec.leaderboard = **leaderboard->as_boolean();
+    }
 
     const toml::table& server = reader.table(root, "server", false);
     reader.reject_unknown_keys(server, {"announce_timeout", "origin"}, "[server]");

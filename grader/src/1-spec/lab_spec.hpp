@@ -82,6 +82,10 @@ struct LabSpec {
     /// test is skipped with the reason, no points, exit 0) or "fail" (true: every test fails
     /// with the reason, exit 1).
     bool fail_when_missing = false;
+    /// `leaderboard = true` in [lab]: with c10k-grade --reference (the Gradescope package
+    /// carries the reference's binary), each audit also ranks the server against the
+    /// reference's figures on the same machine (Gradescope's leaderboard).
+    bool leaderboard = false;
     double announce_timeout = 5;   ///< seconds for the server to print its announce line
     /// `[server] origin = true` (lab 09): each test starts c10k-origin first, and the server
     /// gets `--upstream 127.0.0.1:PORT` and runs in the origin's network.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <unistd.h>
 #include <fstream>
 #include <set>
@@ -180,9 +181,13 @@ void judge_syscalls(const SyscallSpec& spec, const TraceCounts& counts, long mes
 namespace {
 
 // The load the audit measures: echo ping-pong, or HTTP requests through a proxy.
-LoadResult run_audit_load(const LoadSpec& load, const SocketAddress& server, std::uint64_t seed) {
+// @p on_window_open and @p on_window_close run as its measurement window opens and closes.
+LoadResult run_audit_load(const LoadSpec& load, const SocketAddress& server, std::uint64_t seed,
+                          const std::function<void()>& on_window_open, const std::function<void()>& on_window_close) {
     if (load.protocol == "http") {
         HttpLoadOptions http;
+        http.on_window_open = on_window_open;
+        http.on_window_close = on_window_close;
         http.server = server;
         http.connections = load.connections;
         http.body_size = load.size;
@@ -192,6 +197,8 @@ LoadResult run_audit_load(const LoadSpec& load, const SocketAddress& server, std
         return run_http_load(http);
     }
     LoadOptions echo;
+    echo.on_window_open = on_window_open;
+    echo.on_window_close = on_window_close;
     echo.server = server;
     echo.connections = load.connections;
     echo.message_size = load.size;
@@ -244,10 +251,12 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
             // strace slows start-up; give the announce more time than in the plain tests.
             std::uint16_t port = server.wait_for_announce(Deadline(Seconds(lab.announce_timeout + 5)));
             announce_seen_at = server.announce_seen_at();
-            double cpu_before = traced_server_cpu_seconds(server.pid());
+            // The server's CPU time inside the window, as the counts: what one request costs.
+            double cpu_before = -1, cpu_after = -1;
             NetworkNamespaceGuard in_server_network(server.network_pid());
-            result = run_audit_load(load, make_socket_address("127.0.0.1", port), options.seed ? options.seed : 1);
-            double cpu_after = traced_server_cpu_seconds(server.pid());
+            result = run_audit_load(load, make_socket_address("127.0.0.1", port), options.seed ? options.seed : 1,
+                                    [&] { cpu_before = traced_server_cpu_seconds(server.pid()); },
+                                    [&] { cpu_after = traced_server_cpu_seconds(server.pid()); });
             if (cpu_before >= 0 && cpu_after >= 0) cpu_seconds = cpu_after - cpu_before;
         } catch (const TestFailure& failure) {
             result.failure = std::string("under strace: ") + failure.what();
@@ -265,6 +274,7 @@ void audit_syscalls(const LabSpec& lab, const SyscallSpec& spec, const GradeOpti
         judge_syscalls(spec, count_traced_calls(files, result.window_start, result.window_end, announce_seen_at),
                        result.messages, report);
         report.syscalls.back().cpu_seconds = cpu_seconds;
+        report.syscalls.back().seconds = result.seconds();
     } else {
         std::string hint = http_load(spec) ? "the proxy tests above show what goes wrong without strace"
                                            : "the echo tests above show what goes wrong without strace";

@@ -1,5 +1,7 @@
 #include "5-report/grade_report.hpp"
 
+#include "5-report/leaderboard.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -137,6 +139,7 @@ std::string format_text_report(const GradeReport& report, bool verbose) {
             out << cpu;
         }
     }
+    out << leaderboard_text(report);
     out << "\nscore: " << points_text(report.score()) << "/" << points_text(report.max_score());
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.1f", report.execution_seconds);
@@ -169,6 +172,7 @@ std::string format_json_report(const GradeReport& report) {
                           {"per_message", summary.per_message_total},
                           {"tasks", summary.tasks},
                           {"cpu_seconds", summary.cpu_seconds},
+                          {"seconds", summary.seconds},
                           {"families", families}});
     }
     json result = {
@@ -178,6 +182,7 @@ std::string format_json_report(const GradeReport& report) {
         {"output", "lab " + report.lab + ": " + report.title},
         {"tests", tests},
         {"syscalls", audits},
+        {"leaderboard", leaderboard_json(report)},
         {"extra_data",
          {{"lab", report.lab},
           {"server", report.server},
@@ -212,9 +217,9 @@ std::string syscall_summary_text(const GradeReport& report) {
     for (const auto& summary : report.syscalls) {
         if (!summary.measured) continue;
         char line[200];
-        std::snprintf(line, sizeof line, "syscalls%s: %.2f per echoed message (%s)\n",
+        std::snprintf(line, sizeof line, "syscalls%s: %.2f per %s (%s)\n",
                       summary.name.empty() ? "" : (" (" + summary.name + ")").c_str(), summary.per_message_total,
-                      summary.load.c_str());
+                      summary.unit == "request" ? "request" : "echoed message", summary.load.c_str());
         text += line;
     }
     return text;
@@ -242,10 +247,11 @@ std::string format_gradescope_report(const GradeReport& report) {
     json result = {{"score", report.score()},
                    {"max_score", report.max_score()},
                    {"execution_time", report.execution_seconds},
-                   {"output", output},
+                   {"output", output + leaderboard_text(report)},
                    {"output_format", "text"},
                    {"visibility", "visible"},
                    {"tests", tests}};
+    if (!report.leaderboard.empty()) result["leaderboard"] = leaderboard_json(report);
     return result.dump(2) + "\n";
 }
 

@@ -47,8 +47,17 @@ struct SyscallSummary {
     std::string unit = "message";     ///< what `messages` counts: "message", or "request" (lab 09)
     double per_message_total = 0;
     int tasks = 0;                    ///< threads and processes the server ran
-    double cpu_seconds = -1;          ///< the server's CPU time (user + system) during the load; -1 unknown
+    double cpu_seconds = -1;          ///< the server's CPU time (user + system) in the window; -1 unknown
+    double seconds = -1;              ///< the window's length (wall clock); -1 unknown
     std::vector<SyscallRow> rows;     ///< most frequent first
+};
+
+/// One quantity for Gradescope's leaderboard: the student's figure relative to the
+/// reference's, measured on the same machine, in the same audit.
+struct LeaderboardEntry {
+    std::string name;        ///< "io_uring req/s (x reference)"
+    double value = 0;
+    bool ascending = false;  ///< lower ranks higher (CPU per request)
 };
 
 /// The whole result of grading one lab.
@@ -60,6 +69,8 @@ struct GradeReport {
     std::vector<TestResult> tests;
     std::vector<SyscallSummary> syscalls;  ///< one per audit that ran
     std::string skipped;              ///< why the whole lab was skipped (io_uring missing), else ""
+    std::vector<LeaderboardEntry> leaderboard;  ///< with --reference, for a lab with `leaderboard = true`
+    std::string leaderboard_note;     ///< why there is no leaderboard although one was asked for
     /// The environment probe's line (EnvironmentProbe::summary). Every format shows it
     /// first: the text report as a header line, the others as a 0-point test entry.
     std::string environment;

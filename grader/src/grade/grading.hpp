@@ -22,6 +22,9 @@ struct GradeOptions {
     /// Which figures of the spec: the full ones, each test's `small = {...}` ones, or
     /// (automatic) the small ones where the environment probe finds a small machine.
     enum class Machine { automatic, small, full } machine = Machine::automatic;
+    /// The lab's reference server: for a spec with `leaderboard = true`, each audit runs on
+    /// it too, right after the graded server's, and the report ranks the two (leaderboard).
+    std::filesystem::path reference;
 };
 
 /// @p test with its `small` parameters in place of the full ones, its name saying so.

@@ -141,6 +141,10 @@ int main(int argc, char** argv) {
     app.add_flag("--list-kinds", list_kinds, "list the test kinds a grade.toml can name, with their parameters");
     app.add_option("--server", server, "server binary to grade (default: the student's build of the lab)");
     bool no_hidden = false;
+    std::string reference;
+    app.add_option("--reference", reference,
+                   "the lab's reference server: each audit runs on it too, and the report ranks yours against it "
+                   "(Gradescope's leaderboard; labs with leaderboard = true)");
     app.add_option("--format", format,
                    "report format: text, json (ours), gradescope, prairielearn (results.json), autolab (scores on "
                    "the last line), classroom (GitHub's autograding reporter), junit (CodeGrade, CI)")
@@ -217,6 +221,9 @@ int main(int argc, char** argv) {
                                               : GradeOptions::Machine::automatic;
         if (!std::filesystem::exists(options.server))
             return fail("no server at " + options.server.string() + ": build it first (make), or pass --server PATH");
+        options.reference = reference;
+        if (!reference.empty() && !std::filesystem::exists(options.reference))
+            return fail("no reference server at " + reference + " (--reference): build it first (make)");
         GradeReport report = grade_lab(spec, options);
         std::string text = format == "json"           ? format_json_report(report)
                            : format == "gradescope"   ? format_gradescope_report(report)

@@ -27,7 +27,8 @@
 namespace c10k::grader {
 namespace {
 
-constexpr const char* kTinyGate = "solutions/09-tinygate/server";
+constexpr const char* kTinyGate = "solutions/09-tinygate/server";  // the reference: tinygate-*
+constexpr const char* kStudentTinyGate = "labs/09-tinygate/server";  // the student's: yours-*
 // Idle origin connections each contestant may keep (per worker): above the race's 500
 // clients, so no contestant closes and reopens origin connections per request. With the
 // defaults (nginx: keepalive is off without the directive; TinyGate: 64), 500 clients made
@@ -124,9 +125,15 @@ std::string fill_template(std::string text, const std::vector<std::pair<std::str
 std::string contestant_missing(const std::string& name, const ContestantSetting& setting) {
     if (name == "nginx" || name == "haproxy")
         return find_daemon(name) ? "" : name + " is not installed: make deps-race installs it";
+    if (name.starts_with("tinygate-") && !std::filesystem::exists(setting.source_dir / "solutions/09-tinygate"))
+        return "the reference is not in this checkout (the handout has no solutions/); your own TinyGate "
+               "races with make race-proxy LAB=09";
     if (name.starts_with("tinygate-") && ::access((setting.build_dir / kTinyGate).c_str(), X_OK) != 0)
         return "TinyGate's reference is not built (" + (setting.build_dir / kTinyGate).string() + "): run make";
-    if (name == "tinygate-io_uring")
+    if (name.starts_with("yours-") && ::access((setting.build_dir / kStudentTinyGate).c_str(), X_OK) != 0)
+        return "your lab 09 is not built (" + (setting.build_dir / kStudentTinyGate).string() +
+               "): make race-proxy LAB=09 builds it";
+    if (name.ends_with("-io_uring"))
         if (auto why = c10k::probe_io_uring()) return *why;  // e.g. a container's seccomp profile
     return {};
 }
@@ -139,10 +146,11 @@ RunningContestant::RunningContestant(const std::string& name, int workers, const
         return;
     }
     std::string upstream = "127.0.0.1:" + std::to_string(setting.origin_port);
-    if (name.starts_with("tinygate-")) {
-        std::string model = name.substr(std::strlen("tinygate-"));
-        std::vector<std::string> command{(setting.build_dir / kTinyGate).string(), "--port", "0", "--upstream",
-                                         upstream, "--model", model};
+    if (name.starts_with("tinygate-") || name.starts_with("yours-")) {
+        bool reference = name.starts_with("tinygate-");
+        std::string model = name.substr(name.find('-') + 1);
+        std::vector<std::string> command{(setting.build_dir / (reference ? kTinyGate : kStudentTinyGate)).string(),
+                                         "--port", "0", "--upstream", upstream, "--model", model};
         command.insert(command.end(), {"--pool", std::to_string(kUpstreamPool)});
         if (model != "threads") command.insert(command.end(), {"--workers", std::to_string(workers)});
         process_.emplace(command, contestant_limits(setting));

@@ -1,7 +1,8 @@
 #pragma once
 /// @file contestant.hpp
 /// @brief make race-proxy's contestants, started and stopped the same way: TinyGate's
-/// reference (one binary, three models), nginx and haproxy from generated configurations
+/// reference (one binary, three models: tinygate-*), the student's build of lab 09 (yours-*,
+/// make race-proxy LAB=09), nginx and haproxy from generated configurations
 /// (grader/bench/proxy/*.in, never the system's services), and the origin itself.
 
 #include <sys/types.h>
@@ -19,7 +20,7 @@ namespace c10k::grader {
 /// Where the contestants come from, and the network they all share.
 struct ContestantSetting {
     std::filesystem::path source_dir;  ///< for grader/bench/proxy/*.in
-    std::filesystem::path build_dir;   ///< for solutions/09-tinygate/server
+    std::filesystem::path build_dir;   ///< for solutions/09-tinygate/server and labs/09-tinygate/server
     std::uint16_t origin_port = 0;
     pid_t origin_pid = 0;              ///< the origin process (the "origin-direct" contestant)
     pid_t network_pid = 0;             ///< join this process's network namespace (0: the host's)

@@ -107,7 +107,23 @@ void run_wrk_load(ProxyRaceRun& row, RunningContestant& proxy, const ContestantS
 
 // Workers are a proxy's own setting: a thread per connection has none, nor has the origin.
 bool takes_workers(const std::string& contestant) {
-    return contestant != "tinygate-threads" && contestant != "origin-direct";
+    return !contestant.ends_with("-threads") && contestant != "origin-direct";
+}
+
+// The contestants in the order they take their turns: the plan's, with the student's three
+// models (make race-proxy LAB=09) right after the reference's.
+std::vector<std::string> contestants_of(const ProxyRaceConfig& config, const ProxyRaceOptions& options) {
+    std::vector<std::string> contestants;
+    for (const auto& name : config.contestants)
+        if (options.only.empty() ||
+            std::ranges::any_of(options.only, [&](const std::string& prefix) { return name.starts_with(prefix); }))
+            contestants.push_back(name);
+    if (options.student) {
+        auto after = std::ranges::find_if(contestants.rbegin(), contestants.rend(),
+                                          [](const std::string& name) { return name.starts_with("tinygate-"); });
+        contestants.insert(after.base(), {"yours-threads", "yours-epoll", "yours-io_uring"});
+    }
+    return contestants;
 }
 
 std::string version_of(const std::string& program, const ContestantSetting& setting) {
@@ -149,11 +165,7 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
         setup.counter_note = "not asked for (--counter none)";
     }
 
-    std::vector<std::string> contestants;
-    for (const auto& name : config.contestants)
-        if (options.only.empty() ||
-            std::ranges::any_of(options.only, [&](const std::string& prefix) { return name.starts_with(prefix); }))
-            contestants.push_back(name);
+    std::vector<std::string> contestants = contestants_of(config, options);
     if (contestants.empty()) throw UsageError("no contestant matches --only");
     int rounds = options.rounds > 0 ? options.rounds : config.rounds;
     int seconds = options.seconds > 0 ? options.seconds : config.seconds;
@@ -245,6 +257,9 @@ ProxyRaceResults run_proxy_race(const ProxyRaceConfig& config, const ProxyRaceOp
                         if (row.status != "skipped") row.status = "failed", row.reason = failure.describe();
                 }
                 kill_escaped_descendants();
+                if (name.starts_with("yours-"))  // the student's: where to learn more
+                    for (auto& row : rows)
+                        if (row.status == "failed") row.reason += " (make grade LAB=09 says what goes wrong)";
                 for (const auto& row : rows) {
                     if (row.client != "wrk" && row.syscalls_per_request >= 0 && !calls_seen.contains(seen_key))
                         for (const auto& [call, per_request] : row.calls) calls_seen[seen_key].push_back(call);

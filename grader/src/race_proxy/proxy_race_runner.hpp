@@ -34,6 +34,7 @@ struct ProxyRaceOptions {
     std::filesystem::path source_dir;
     std::filesystem::path build_dir;
     std::vector<std::string> only;  ///< contestant name prefixes (empty: the config's)
+    bool student = false;           ///< also race the student's build of lab 09 (yours-threads, ...)
     std::string counter = "auto";   ///< "auto" (perf where it works), "perf", "none"
     int rounds = 0;                 ///< overrides the config's (0: keep)
     int seconds = 0;                ///< overrides wrk's seconds (0: keep)
