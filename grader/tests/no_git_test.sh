@@ -43,4 +43,19 @@ if [[ -f solutions/01-blocking/hidden.toml ]]; then
     grep -qx c10k/solutions/01-blocking/hidden.toml "$work/zip.txt" || fail "the zip lacks the hidden tests"
 fi
 if grep '/solutions/.*\.cpp$' "$work/zip.txt"; then fail "solution code in the zip (above)"; fi
+grep -qx c10k/bin/reference "$work/zip.txt" && fail "lab 01 has no leaderboard, yet the zip carries a reference"
+
+if [[ -d solutions/09-tinygate ]]; then
+    echo "no-git test: 4. make gradescope LAB=09: the reference's binary for the leaderboard, never its source"
+    GIT_DIR=/nonexistent make -s gradescope LAB=09 BUILD_DIR="$build_dir" >"$work/log" 2>&1 || { cat "$work/log"; fail "make gradescope LAB=09"; }
+    unzip -Z1 "$build_dir/gradescope/lab-09.zip" >"$work/zip09.txt"
+    for file in c10k/bin/reference c10k/labs/09-tinygate/exchange.hpp c10k/labs/09-tinygate/exchange.cpp; do
+        grep -qx "$file" "$work/zip09.txt" || fail "the zip lacks $file"
+    done
+    if grep '/solutions/.*\.cpp$' "$work/zip09.txt"; then fail "solution code in the zip (above)"; fi
+    unzip -p "$build_dir/gradescope/lab-09.zip" c10k/bin/reference >"$work/reference" && chmod +x "$work/reference"
+    readelf -d "$work/reference" 2>&1 | grep -q "no dynamic section" || fail "the reference is not linked statically"
+    unzip -p "$build_dir/gradescope/lab-09.zip" c10k/grade.sh | grep -q -- '--reference "$bundle/bin/reference"' ||
+        fail "grade.sh does not hand the reference to the grader"
+fi
 echo "no-git test: passed"
