@@ -167,7 +167,9 @@ void Exchange::forward_body(Client& c, Upstream& u, std::string_view body, std::
         c.out += http::chunk(body);
     } else if (verbatim.empty()) {
         verbatim = body;
-    } else {  // a second piece in one feed: copy both, in order
+    } else if (verbatim.data() + verbatim.size() == body.data()) {
+        verbatim = {verbatim.data(), verbatim.size() + body.size()};  // the parser's next piece of the same bytes
+    } else {  // pieces apart: copy both, in order
         c.out.append(verbatim);
         c.out.append(body);
         verbatim = {};
