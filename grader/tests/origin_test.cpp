@@ -126,3 +126,15 @@ TEST_CASE("origin routes: a malformed or out-of-range number, or a wrong method,
     request.target = "/echo";
     CHECK(origin::plan_response(request, "", 0).status == 404);
 }
+
+TEST_CASE("origin: a body's bytes are the pattern's at every offset and length (words and single bytes)") {
+    for (std::uint64_t offset = 0; offset < 19; ++offset)
+        for (std::size_t length = 0; length < 41; ++length) {
+            std::string bytes = origin::body_bytes(7, offset, length);
+            REQUIRE(bytes.size() == length);
+            for (std::size_t i = 0; i < length; ++i) REQUIRE(static_cast<std::uint8_t>(bytes[i]) == origin::body_byte(7, offset + i));
+        }
+    std::string big = origin::body_bytes(3, 5, 70001);
+    for (std::size_t i = 0; i < big.size(); i += 997) CHECK(static_cast<std::uint8_t>(big[i]) == origin::body_byte(3, 5 + i));
+    CHECK(static_cast<std::uint8_t>(big.back()) == origin::body_byte(3, 5 + 70000));
+}
