@@ -56,6 +56,11 @@ grade: configure
 	sh grader/quiet_build.sh $(BUILD_DIR) $(JOBS) $$targets
 	@$(GRADER) $(LAB) $(if $(SERVER),--server $(SERVER))
 
+ifneq ($(filter grade-solutions,$(MAKECMDGOALS)),)
+ifeq ($(wildcard solutions/[0-9][0-9]-*/),)
+$(error make grade-solutions: this is the student handout, it has no solutions/; grade your own build with make grade LAB=01 (..09), and make test runs the handout's tests)
+endif
+endif
 grade-solutions: deps all
 	@status=0; summary=""; \
 	for dir in solutions/[0-9][0-9]-*/; do \

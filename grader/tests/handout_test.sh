@@ -24,6 +24,14 @@ fi
 # "Entering directory" lines that a student never sees.
 student_make() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make "$@"; }
 
+step "1b. make grade-solutions says in one line that the handout has none, and what to run"
+status=0
+student_make grade-solutions >solutions.txt 2>&1 || status=$?
+[[ $status -eq 2 ]] || { cat solutions.txt; echo "FAIL: make grade-solutions exited $status"; exit 1; }
+grep -q "this is the student handout, it has no solutions/; grade your own build with make grade LAB=01" solutions.txt ||
+    { cat solutions.txt; echo "FAIL: make grade-solutions did not say what to run instead"; exit 1; }
+[[ $(wc -l <solutions.txt) -eq 1 ]] || { cat solutions.txt; echo "FAIL: more than one line"; exit 1; }
+
 step "2. make grade LAB=01 builds (the grader and lab 01) on its own, quietly, and grades the starter"
 status=0
 student_make grade LAB=01 >grade.txt 2>&1 || status=$?
