@@ -175,7 +175,7 @@ TEST_CASE("spec: a test's small-machine figures, and what a lab does where io_ur
     CHECK_THROWS_WITH(parse_lab_spec(failing, "grade.toml"), Catch::Contains("when_missing must be \"skip\" or \"fail\""));
 }
 
-TEST_CASE("spec: leaderboard = true in [lab] asks for a ranking against the reference; off by default") {
+TEST_CASE("spec: leaderboard = true in [lab] asks for a ranking against the reference, and is off by default") {
     CHECK_FALSE(parse_lab_spec(kGoodSpec, "grade.toml").leaderboard);
     std::string ranked = kGoodSpec;
     ranked.replace(ranked.find("title"), 0, "leaderboard = true\n");
