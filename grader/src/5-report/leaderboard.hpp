@@ -22,7 +22,8 @@ std::vector<LeaderboardEntry> leaderboard_entries(const std::vector<SyscallSumma
 /// Gradescope's "leaderboard" array: {"name", "value"}, and "order": "asc" where lower is better.
 nlohmann::json leaderboard_json(const GradeReport& report);
 
-/// The text report's lines: "  io_uring: 1.08x the reference's req/s, 0.91x its CPU per request".
+/// The text report's lines: "  io_uring req/s (x reference)   1.08x", one per entry, or the
+/// note that says why there is none.
 std::string leaderboard_text(const GradeReport& report);
 
 }  // namespace c10k::grader
