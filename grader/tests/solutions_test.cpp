@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "c10k_catch.hpp"
 #include <nlohmann/json.hpp>
@@ -223,5 +224,13 @@ budget_points = 1
     Run missing = run_grader("09 --root " + root.string() + " --server " + reference + " --reference /nonexistent/reference");
     CHECK(missing.exit_code == 2);
     CHECK_THAT(missing.output, Catch::Contains("no reference server at /nonexistent/reference"));
+
+    // A lab that asks for no leaderboard is graded as usual, and says the reference went unused.
+    std::string spec = (std::ostringstream() << std::ifstream(root / "labs/09-tinygate/grade.toml").rdbuf()).str();
+    spec.replace(spec.find("leaderboard = true"), 18, "leaderboard = false");
+    std::ofstream(root / "labs/09-tinygate/grade.toml") << spec;
+    Run unranked = run_grader("09 --root " + root.string() + " --server " + reference + " --reference " + reference);
+    CHECK_THAT(unranked.output, Catch::Contains("--reference ignored: lab 09-tinygate has no leaderboard"));
+    CHECK_THAT(unranked.output, !Catch::Contains("against the reference"));
     std::filesystem::remove_all(root);
 }

@@ -224,6 +224,9 @@ int main(int argc, char** argv) {
         options.reference = reference;
         if (!reference.empty() && !std::filesystem::exists(options.reference))
             return fail("no reference server at " + reference + " (--reference): build it first (make)");
+        if (!reference.empty() && !spec.leaderboard)  // graded as usual; say why nothing is ranked
+            std::cerr << "c10k-grade: --reference ignored: lab " << location.name
+                      << " has no leaderboard (leaderboard = true in its grade.toml's [lab] asks for one)\n";
         GradeReport report = grade_lab(spec, options);
         std::string text = format == "json"           ? format_json_report(report)
                            : format == "gradescope"   ? format_gradescope_report(report)
